@@ -1,0 +1,12 @@
+# Finds every external dependency once; folders link the imported targets.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(fmt 9 REQUIRED CONFIG)
+find_package(spdlog 1.10 REQUIRED CONFIG)
+find_package(CLI11 2 REQUIRED CONFIG)
+find_package(nlohmann_json 3.11 REQUIRED CONFIG)
+if(BUILD_TESTING)
+  find_package(GTest 1.12 REQUIRED CONFIG)
+endif()
