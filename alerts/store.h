@@ -13,9 +13,15 @@
 
 #include "alerts/record.h"
 
+// Declared at global scope so that they name SQLite's own types: an elaborated `struct sqlite3*`
+// inside the namespace below would declare a different otsentry::alerts::sqlite3.
+struct sqlite3;
+struct sqlite3_stmt;
+
 namespace otsentry::alerts {
 
-// Startup problems (cannot open, migration failed): the message names the file and the cause.
+// Startup problems (cannot open, migration failed) and failed writes: the message is
+// "<path>: <what failed>: <SQLite's message>".
 class StoreError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -32,6 +38,14 @@ struct StoredAlert {
     std::string eve_json;
 };
 
+// One `otsentry replay` (or monitor session), written by the app when it ends.
+struct RunRecord {
+    int64_t started_us = 0, finished_us = 0;
+    std::string command;              // "replay", "monitor"
+    std::vector<std::string> inputs;  // stored as a JSON array of strings
+    uint64_t packets = 0, bytes = 0, events = 0, alerts = 0;
+};
+
 class Store {
 public:
     // Opens (creating if needed) and migrates to the newest schema version.
@@ -40,11 +54,16 @@ public:
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
 
+    // The schema migrations, oldest first: migrations()[k] upgrades version k to k + 1. Exposed so
+    // that tests can build a database at every older version and upgrade it.
+    static std::span<const char* const> migrations();
     static int latest_schema_version();
     [[nodiscard]] int schema_version() const;
 
-    // Inserts the records in one transaction.
+    // Inserts the records in one transaction; on error nothing is inserted and StoreError is thrown.
     void insert_batch(std::span<const Record> records);
+    // Returns the new row id.
+    int64_t record_run(const RunRecord& run);
 
     [[nodiscard]] int64_t count_events() const;
     [[nodiscard]] int64_t count_alerts() const;
@@ -52,12 +71,17 @@ public:
     [[nodiscard]] std::vector<StoredAlert> latest_alerts(int limit) const;
 
     // The raw connection for code in alerts/ that needs more (tests, later queries).
-    [[nodiscard]] struct sqlite3* handle() const noexcept;
+    [[nodiscard]] sqlite3* handle() const noexcept;
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
 private:
-    explicit Store(struct sqlite3* db, std::string path);
-    struct sqlite3* db_ = nullptr;
+    explicit Store(sqlite3* db, std::string path);
+    void close() noexcept;
+    sqlite3* db_ = nullptr;
     std::string path_;
+    // Prepared once, on the first insert_batch: the writer inserts millions of rows through them.
+    sqlite3_stmt* insert_event_ = nullptr;
+    sqlite3_stmt* insert_alert_ = nullptr;
 };
 
 }  // namespace otsentry::alerts

@@ -4,31 +4,29 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "alerts/record.h"
 
 namespace otsentry::alerts {
 
 struct WriterConfig {
-    std::string db_path;               // empty: no database
-    std::string eve_path;              // empty: no EVE file; "-": standard output
-    size_t batch_max = 4096;           // records per transaction
+    std::string db_path;      // empty: no database
+    std::string eve_path;     // empty: no EVE file; "-": standard output
+    size_t batch_max = 4096;  // records per transaction
     std::chrono::milliseconds batch_age{200};
-    size_t queue_max = 1 << 20;        // records waiting; submit() blocks beyond it (no loss)
+    size_t queue_max = 1 << 20;  // records waiting; submit() blocks beyond it (no loss)
 };
 
 struct WriterStats {
-    uint64_t events = 0, alerts = 0;   // records written
+    uint64_t events = 0, alerts = 0;  // records written to every configured sink
+    uint64_t failed = 0;              // records that missed a sink, or were submitted after close()
     uint64_t batches = 0;
-    uint64_t blocked_submits = 0;      // submits that had to wait for room in the queue
+    uint64_t blocked_submits = 0;  // submits that had to wait for room in the queue
     uint64_t eve_bytes = 0;
 };
 

@@ -48,14 +48,29 @@ function(add_unit_test name)
     DISCOVERY_TIMEOUT 60)
 endfunction()
 
-# add_fuzzer(name SOURCES... LIBS ...) — a libFuzzer binary; built only with ENABLE_FUZZERS.
+# add_fuzzer(name SOURCES... LIBS ... [CORPUS dir]) — a libFuzzer binary; built only with
+# ENABLE_FUZZERS. The seed corpus defaults to <folder>/fuzz/corpus/<name>, else <folder>/fuzz/corpus.
 function(add_fuzzer name)
   if(NOT ENABLE_FUZZERS)
     return()
   endif()
-  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(A "" "CORPUS" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE otsentry_flags ${A_LIBS})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-  set_property(GLOBAL APPEND PROPERTY OTSENTRY_FUZZERS ${name})
+  if(NOT A_CORPUS)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+      set(A_CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+    else()
+      set(A_CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus)
+    endif()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY OTSENTRY_FUZZERS "${name}|$<TARGET_FILE:${name}>|${A_CORPUS}")
+endfunction()
+
+# Writes <build>/fuzzers.txt ("name|executable|corpus" per line) for scripts/run-tests.
+function(otsentry_write_fuzzer_list)
+  get_property(list GLOBAL PROPERTY OTSENTRY_FUZZERS)
+  string(REPLACE ";" "\n" lines "${list}")
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/fuzzers.txt CONTENT "${lines}\n")
 endfunction()

@@ -12,7 +12,10 @@ const std::array<const DissectorInfo*, 1> registry = {
 };
 }  // namespace
 
-std::span<const DissectorInfo* const> all_dissectors() { return registry; }
+std::span<const DissectorInfo* const> all_dissectors()
+{
+    return registry;
+}
 
 const DissectorInfo* find_dissector(Protocol proto)
 {

@@ -29,16 +29,16 @@ enum class DecodeError : uint8_t {
     None = 0,
     EthernetTruncated,
     VlanTruncated,
-    VlanTooDeep,           // more than 2 tags (we handle 802.1Q and QinQ)
+    VlanTooDeep,  // more than 2 tags (we handle 802.1Q and QinQ)
     SllTruncated,
     NullTruncated,
     Ipv4Truncated,
     Ipv4BadVersion,
-    Ipv4BadHeaderLength,   // IHL < 5 or beyond the captured bytes
-    Ipv4BadTotalLength,    // total length < header length or beyond the captured bytes
+    Ipv4BadHeaderLength,  // IHL < 5 or beyond the captured bytes
+    Ipv4BadTotalLength,   // total length < header length (more than captured: see `truncated`)
     Ipv6Truncated,
     Ipv6BadVersion,
-    Ipv6BadPayloadLength,
+    Ipv6BadPayloadLength,  // 0 without "no next header" (jumbograms are not decoded)
     Ipv6ExtTruncated,      // an extension header runs past the packet
     Ipv6ExtTooMany,        // extension header chain longer than we follow
     TcpTruncated,
@@ -60,15 +60,18 @@ struct Decoded {
     uint8_t vlan_count = 0;
     uint16_t ethertype = 0;
 
-    uint8_t ip_version = 0;          // 0: not IP
+    uint8_t ip_version = 0;  // 0: not IP
     IpAddr src, dst;
-    uint8_t ip_proto = 0;            // IPv6: the upper-layer protocol after extension headers
-    bool fragment = false;           // IPv4 MF/offset or IPv6 fragment header
-    std::span<const uint8_t> l3;     // IP header .. end of the datagram (trailer trimmed)
+    uint8_t ip_proto = 0;         // IPv6: the upper-layer protocol after extension headers
+    bool fragment = false;        // IPv4 MF/offset or IPv6 fragment header
+    std::span<const uint8_t> l3;  // IP header .. end of the datagram (trailer trimmed)
+    // The IP length says the datagram is longer than the captured bytes (snap length). What was
+    // captured is still decoded, so `payload` may be shorter than the segment on the wire.
+    bool truncated = false;
 
     L4 l4 = L4::None;
     uint16_t src_port = 0, dst_port = 0;
-    uint32_t seq = 0, ack = 0;       // TCP
+    uint32_t seq = 0, ack = 0;  // TCP
     uint8_t tcp_flags = 0;
     uint16_t window = 0;
     std::span<const uint8_t> payload;  // application bytes (TCP/UDP payload)

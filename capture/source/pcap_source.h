@@ -16,13 +16,13 @@ namespace otsentry::capture {
 enum class LinkType : uint8_t { Ethernet, LinuxSll, LinuxSll2, RawIp, RawIpv4, RawIpv6, Null, Loop };
 
 struct RawPacket {
-    int64_t ts_us = 0;               // capture time, microseconds since the epoch (UTC)
-    uint32_t caplen = 0;             // bytes captured (== data.size())
-    uint32_t wire_len = 0;           // bytes on the wire
-    std::span<const uint8_t> data;   // valid until the next call to next()
+    int64_t ts_us = 0;              // capture time, microseconds since the epoch (UTC)
+    uint32_t caplen = 0;            // bytes captured (== data.size())
+    uint32_t wire_len = 0;          // bytes on the wire
+    std::span<const uint8_t> data;  // valid until the next call to next()
     LinkType link = LinkType::Ethernet;
-    uint64_t pcap_cnt = 0;           // 1-based number within its file
-    uint32_t file_index = 0;         // which input file (0-based)
+    uint64_t pcap_cnt = 0;    // 1-based number within its file
+    uint32_t file_index = 0;  // which input file (0-based)
 };
 
 // Why a file cannot be read, as one line for the user: "<file>: <reason>".
@@ -48,7 +48,7 @@ public:
     enum class Status : uint8_t { Packet, End, Error };
     // The next packet; End after the last packet of the last file. Error when a file fails to
     // open or read (error() says why); the caller decides whether to go on (next() again moves
-    // to the following file).
+    // to the following file). error() is cleared at the start of every call.
     Status next(RawPacket& out);
 
     [[nodiscard]] const std::optional<SourceError>& error() const noexcept { return error_; }
@@ -65,6 +65,7 @@ public:
 private:
     struct Impl;
     bool open_next();
+    void finish_current_file() noexcept;
 
     std::vector<std::string> paths_;
     std::unique_ptr<Impl> impl_;

@@ -16,17 +16,19 @@ class StreamReceiver {
 public:
     virtual ~StreamReceiver() = default;
     virtual void on_data(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx) = 0;
+    // `bytes` were lost; 0 means an unknown amount (the direction was picked up mid-stream, and
+    // this is reported once, before its first data).
     virtual void on_gap(Direction dir, uint64_t bytes, const PacketCtx& ctx) = 0;
 };
 
 struct StreamStats {
-    uint64_t segments = 0;         // segments with payload
+    uint64_t segments = 0;  // segments with payload
     uint64_t bytes_delivered = 0;
     uint64_t retransmissions = 0;  // segments entirely before the expected sequence number
     uint64_t overlaps = 0;         // segments partly before it (the old part is trimmed)
     uint64_t gaps = 0;             // jumps ahead of the expected sequence number
     uint64_t gap_bytes = 0;
-    uint64_t midstream = 0;        // directions picked up without seeing their SYN
+    uint64_t midstream = 0;  // directions picked up without seeing their SYN
 };
 
 // One direction of a TCP connection.
@@ -46,6 +48,7 @@ private:
     bool started_ = false;
     bool fin_ = false;
     bool rst_ = false;
+    bool midstream_gap_ = false;  // started without a SYN; not yet reported to the receiver
 };
 
 }  // namespace otsentry::capture

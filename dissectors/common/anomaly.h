@@ -12,10 +12,10 @@
 namespace otsentry::dissect {
 
 struct AnomalyInfo {
-    uint16_t code;           // stable within the protocol; part of the signature id
-    std::string_view name;   // stable dotted name, e.g. "modbus.bad_length"
-    std::string_view text;   // one sentence for the analyst
-    uint8_t severity;        // 1 (high) .. 3 (low), as in Suricata
+    uint16_t code;          // stable within the protocol; part of the signature id
+    std::string_view name;  // stable dotted name, e.g. "modbus.bad_length"
+    std::string_view text;  // one sentence for the analyst
+    uint8_t severity;       // 1 (high) .. 3 (low), as in Suricata
 };
 
 // Built-in anomaly alerts use generator id 2 and signature ids in a block per protocol,

@@ -27,29 +27,31 @@ public:
     }
 
     template <typename T>
-        requires std::is_unsigned_v<T>
-    T read_be() noexcept
+    requires std::is_unsigned_v<T> T read_be()
+    noexcept
     {
         if (!has(sizeof(T))) return fail<T>();
         T v = 0;
-        for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        for (size_t i = 0; i < sizeof(T); ++i)
+            v = static_cast<T>((v << 8) | data_[pos_ + i]);
         pos_ += sizeof(T);
         return v;
     }
 
     template <typename T>
-        requires std::is_unsigned_v<T>
-    T read_le() noexcept
+    requires std::is_unsigned_v<T> T read_le()
+    noexcept
     {
         if (!has(sizeof(T))) return fail<T>();
         T v = 0;
-        for (size_t i = sizeof(T); i-- > 0;) v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        for (size_t i = sizeof(T); i-- > 0;)
+            v = static_cast<T>((v << 8) | data_[pos_ + i]);
         pos_ += sizeof(T);
         return v;
     }
 
     template <typename T>
-        requires std::is_unsigned_v<T>
+    requires std::is_unsigned_v<T>
     void read_be(T& out) noexcept { out = read_be<T>(); }
 
     // A view of the next n bytes; empty and failed when fewer remain.
@@ -63,7 +65,10 @@ public:
 
     void skip(size_t n) noexcept
     {
-        if (!has(n)) { fail<int>(); return; }
+        if (!has(n)) {
+            fail<int>();
+            return;
+        }
         pos_ += n;
     }
 

@@ -45,7 +45,8 @@ public:
     virtual ~Session() = default;
     // In-order application bytes of one direction. Any segmentation must give the same events.
     virtual void on_data(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx) = 0;
-    // `bytes` application bytes of `dir` were lost; resynchronise on the next plausible header.
+    // `bytes` application bytes of `dir` were lost (0: an unknown amount, e.g. the flow was
+    // picked up mid-stream); resynchronise on the next plausible header.
     virtual void on_gap(Direction dir, uint64_t bytes, const PacketCtx& ctx) = 0;
     // The flow ended (FIN/RST, timeout, end of input): report unanswered requests.
     virtual void on_end(const PacketCtx& ctx) = 0;

@@ -44,9 +44,15 @@ void write_fields(JsonWriter& w, std::span<const FieldSpec<Pdu>> table, const Pd
         if (!v.present) continue;
         w.key(f.eve_key);
         switch (f.type) {
-        case FieldType::Bytes: w.hex(v.bytes); break;
-        case FieldType::String: w.value(v.str); break;
-        default: w.value(v.u); break;
+            case FieldType::Bytes:
+                w.hex(v.bytes);
+                break;
+            case FieldType::String:
+                w.value(v.str);
+                break;
+            default:
+                w.value(v.u);
+                break;
         }
     }
 }

@@ -16,7 +16,10 @@ constexpr Direction opposite(Direction d) noexcept
     return d == Direction::ToServer ? Direction::ToClient : Direction::ToServer;
 }
 
-constexpr unsigned index_of(Direction d) noexcept { return static_cast<unsigned>(d); }
+constexpr unsigned index_of(Direction d) noexcept
+{
+    return static_cast<unsigned>(d);
+}
 
 // The packet that is being processed when a dissector is called. `pcap_cnt` is the 1-based
 // number of the packet in its input file (the frame number Wireshark shows).
@@ -45,17 +48,28 @@ enum class Protocol : uint8_t {
 constexpr std::string_view protocol_name(Protocol p) noexcept
 {
     switch (p) {
-    case Protocol::Modbus: return "modbus";
-    case Protocol::Dnp3: return "dnp3";
-    case Protocol::Iec104: return "iec104";
-    case Protocol::S7comm: return "s7comm";
-    case Protocol::S7commPlus: return "s7commplus";
-    case Protocol::Enip: return "enip";
-    case Protocol::Opcua: return "opcua";
-    case Protocol::Bacnet: return "bacnet";
-    case Protocol::Goose: return "goose";
-    case Protocol::Mms: return "mms";
-    case Protocol::Unknown: break;
+        case Protocol::Modbus:
+            return "modbus";
+        case Protocol::Dnp3:
+            return "dnp3";
+        case Protocol::Iec104:
+            return "iec104";
+        case Protocol::S7comm:
+            return "s7comm";
+        case Protocol::S7commPlus:
+            return "s7commplus";
+        case Protocol::Enip:
+            return "enip";
+        case Protocol::Opcua:
+            return "opcua";
+        case Protocol::Bacnet:
+            return "bacnet";
+        case Protocol::Goose:
+            return "goose";
+        case Protocol::Mms:
+            return "mms";
+        case Protocol::Unknown:
+            break;
     }
     return "unknown";
 }

@@ -1,0 +1,34 @@
+# The two commands of the README, and a few conveniences. Everything else is CMake.
+#   make demo   install what is missing, build, replay the demo capture
+#   make test   install what is missing, build, run every test (plain, sanitizer, fuzz smoke)
+
+JOBS ?= 2
+BUILD ?= build
+DEMO_OUT ?= out/demo
+
+.PHONY: all deps build demo test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	$(BUILD)/app/otsentry replay pcaps/demo/demo.pcap --eve $(DEMO_OUT)/eve.json --db $(DEMO_OUT)/otsentry.db
+	@echo
+	@echo "EVE log:  $(DEMO_OUT)/eve.json   (try: grep '\"event_type\":\"alert\"' $(DEMO_OUT)/eve.json)"
+	@echo "Store:    $(DEMO_OUT)/otsentry.db (try: sqlite3 $(DEMO_OUT)/otsentry.db 'select sid, signature, src_ip from alerts')"
+
+test: deps
+	@bash scripts/run-tests
+
+bench: build
+	@bash bench/run_replay_bench.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-fuzz out

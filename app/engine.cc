@@ -1,0 +1,290 @@
+#include "app/engine.h"
+
+#include <algorithm>
+
+#include "app/eve.h"
+#include "dissectors/registry.h"
+
+namespace otsentry::app {
+
+namespace {
+
+using dissect::DissectorInfo;
+using dissect::ProbeResult;
+
+constexpr std::string_view anomaly_category = "Protocol Anomaly";
+
+bool port_suggests(const DissectorInfo& d, uint16_t port)
+{
+    return std::find(d.ports.begin(), d.ports.end(), port) != d.ports.end();
+}
+
+// Per-flow state above the capture layer: protocol detection, the dissector session, and the
+// rendering of what the session reports into EVE records.
+class FlowState final : public capture::FlowData, public capture::StreamReceiver, public dissect::EventSink {
+public:
+    FlowState(const capture::Flow& flow, dissect::Transport transport, EngineCounters& counters,
+              RecordOutput& out, size_t probe_limit)
+        : flow_{flow},
+          transport_{transport},
+          counters_{counters},
+          out_{out},
+          probe_limit_{probe_limit},
+          client_ip_{capture::to_string(flow.client_ip)},
+          server_ip_{capture::to_string(flow.server_ip)},
+          client_port_{flow.client_port},
+          server_port_{flow.server_port}
+    {
+        // A flow to a port its protocol is registered on is given to that dissector at once; an
+        // anomaly from it (non-Modbus bytes on 502) is then worth reporting.
+        for (const DissectorInfo* d : dissect::all_dissectors()) {
+            if (d->transport == transport_ && port_suggests(*d, flow.server_port)) {
+                start_session(*d);
+                return;
+            }
+        }
+        // The side on the service port opened the connection (a device that dials out, or a
+        // crafted flow): the protocol's roles follow the port, not the SYN, so the dissector
+        // and the records see the service-port side as the server.
+        for (const DissectorInfo* d : dissect::all_dissectors()) {
+            if (d->transport == transport_ && port_suggests(*d, flow.client_port)) {
+                flipped_ = true;
+                std::swap(client_ip_, server_ip_);
+                std::swap(client_port_, server_port_);
+                start_session(*d);
+                return;
+            }
+        }
+    }
+
+    void on_data(Direction flow_dir, std::span<const uint8_t> data, const PacketCtx& ctx) override
+    {
+        const Direction dir = role(flow_dir);
+        cur_dir_ = dir;
+        if (session_) {
+            if (session_->active()) session_->on_data(dir, data, ctx);
+            return;
+        }
+        if (!gave_up_) probe(dir, data, ctx);
+    }
+
+    void on_gap(Direction flow_dir, uint64_t bytes, const PacketCtx& ctx) override
+    {
+        const Direction dir = role(flow_dir);
+        cur_dir_ = dir;
+        if (session_ && session_->active()) {
+            session_->on_gap(dir, bytes, ctx);
+            return;
+        }
+        // A gap while probing: what was buffered is no longer contiguous with what follows.
+        probe_buf_[index_of(dir)].clear();
+    }
+
+    void on_event(Protocol proto, const PacketCtx& ctx, const dissect::EventBody& body) override
+    {
+        ++counters_.events[static_cast<size_t>(proto)];
+        alerts::Record r = base_record(alerts::RecordKind::Event, ctx, Direction::ToServer, proto);
+        r.pcap_cnt = body.pcap_cnt();
+        r.eve_json.reserve(512);
+        render_event(r.eve_json, ctx.ts_us, endpoints(Direction::ToServer), proto, body);
+        out_.submit(std::move(r));
+    }
+
+    void on_anomaly(Protocol proto, const PacketCtx& ctx, const dissect::AnomalyInfo& anomaly,
+                    const dissect::EventBody* context) override
+    {
+        ++counters_.anomalies;
+        ++counters_.alerts;
+        ++counters_.anomaly_counts[&anomaly];
+        alerts::Record r = base_record(alerts::RecordKind::Alert, ctx, cur_dir_, proto);
+        r.gid = dissect::anomaly_gid;
+        r.sid = dissect::anomaly_sid(proto, anomaly.code);
+        r.rev = 1;
+        r.signature = anomaly.text;
+        r.category = anomaly_category;
+        r.severity = anomaly.severity;
+        const AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, cur_dir_};
+        r.eve_json.reserve(640);
+        render_alert(r.eve_json, ctx.ts_us, ctx.pcap_cnt, endpoints(cur_dir_), proto, info, anomaly.name,
+                     context);
+        out_.submit(std::move(r));
+    }
+
+    void end(const PacketCtx& ctx)
+    {
+        cur_dir_ = Direction::ToServer;
+        if (session_ && session_->active()) session_->on_end(ctx);
+    }
+
+private:
+    // The flow's direction as the protocol sees it (requests travel ToServer).
+    [[nodiscard]] Direction role(Direction flow_dir) const noexcept
+    {
+        return flipped_ ? opposite(flow_dir) : flow_dir;
+    }
+
+    void start_session(const DissectorInfo& d)
+    {
+        dissector_ = &d;
+        session_ = d.make_session(*this);
+        ++counters_.flows_by_proto[static_cast<size_t>(d.proto)];
+    }
+
+    void probe(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx)
+    {
+        auto& buf = probe_buf_[index_of(dir)];
+        std::span<const uint8_t> view = data;
+        if (!buf.empty()) {
+            buf.insert(buf.end(), data.begin(), data.end());
+            view = buf;
+        }
+        bool need_more = false;
+        for (const DissectorInfo* d : dissect::all_dissectors()) {
+            if (d->transport != transport_) continue;
+            const ProbeResult r = d->probe(view, dir);
+            if (r == ProbeResult::Match) {
+                start_session(*d);
+                // Bytes the other direction buffered while we waited came first.
+                auto& other = probe_buf_[index_of(opposite(dir))];
+                if (!other.empty()) session_->on_data(opposite(dir), other, ctx);
+                if (session_->active()) session_->on_data(dir, view, ctx);
+                probe_buf_ = {};
+                return;
+            }
+            need_more = need_more || r == ProbeResult::NeedMore;
+        }
+        if (need_more && view.size() < probe_limit_) {
+            if (buf.empty()) buf.assign(data.begin(), data.end());
+            return;
+        }
+        buf.clear();
+        probe_done_[index_of(dir)] = true;
+        gave_up_ = probe_done_[0] && probe_done_[1];
+    }
+
+    alerts::Record base_record(alerts::RecordKind kind, const PacketCtx& ctx, Direction dir,
+                               Protocol proto) const
+    {
+        alerts::Record r;
+        r.kind = kind;
+        r.ts_us = ctx.ts_us;
+        r.flow_id = flow_.id;
+        const bool fwd = dir == Direction::ToServer;
+        r.src_ip = fwd ? client_ip_ : server_ip_;
+        r.dest_ip = fwd ? server_ip_ : client_ip_;
+        r.src_port = fwd ? client_port_ : server_port_;
+        r.dest_port = fwd ? server_port_ : client_port_;
+        r.proto = transport_name();
+        r.app_proto = protocol_name(proto);
+        r.pcap_cnt = ctx.pcap_cnt;
+        return r;
+    }
+
+    [[nodiscard]] EveEndpoints endpoints(Direction dir) const
+    {
+        const bool fwd = dir == Direction::ToServer;
+        return EveEndpoints{flow_.id,
+                            fwd ? client_ip_ : server_ip_,
+                            fwd ? server_ip_ : client_ip_,
+                            fwd ? client_port_ : server_port_,
+                            fwd ? server_port_ : client_port_,
+                            transport_name()};
+    }
+
+    [[nodiscard]] std::string_view transport_name() const
+    {
+        return transport_ == dissect::Transport::Tcp ? "TCP" : "UDP";
+    }
+
+    const capture::Flow& flow_;
+    dissect::Transport transport_;
+    EngineCounters& counters_;
+    RecordOutput& out_;
+    size_t probe_limit_;
+    std::string client_ip_, server_ip_;  // in the protocol's roles (see flipped_)
+    uint16_t client_port_, server_port_;
+    bool flipped_ = false;  // the protocol's client is the flow's server
+    const DissectorInfo* dissector_ = nullptr;
+    std::unique_ptr<dissect::Session> session_;
+    std::array<std::vector<uint8_t>, 2> probe_buf_;
+    std::array<bool, 2> probe_done_{};
+    bool gave_up_ = false;
+    Direction cur_dir_ = Direction::ToServer;
+};
+
+std::vector<uint16_t> service_ports(std::vector<uint16_t> ports)
+{
+    for (const DissectorInfo* d : dissect::all_dissectors())
+        ports.insert(ports.end(), d->ports.begin(), d->ports.end());
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+    return ports;
+}
+
+}  // namespace
+
+Engine::Engine(EngineConfig cfg, RecordOutput& out) : cfg_{std::move(cfg)}, out_{out}
+{
+    cfg_.flows.service_ports = service_ports(std::move(cfg_.flows.service_ports));
+    flows_ = std::make_unique<capture::FlowTable>(
+        cfg_.flows, [this](capture::Flow& f, capture::FlowEnd why) { end_flow(f, why); });
+}
+
+Engine::~Engine() = default;
+
+const capture::FlowStats& Engine::flow_stats() const noexcept
+{
+    return flows_->stats();
+}
+
+void Engine::process(const capture::RawPacket& pkt)
+{
+    ++counters_.packets;
+    counters_.bytes += pkt.caplen;
+    counters_.wire_bytes += pkt.wire_len;
+    last_ts_us_ = pkt.ts_us;
+    last_pcap_cnt_ = pkt.pcap_cnt;
+    flows_->expire(pkt.ts_us);
+
+    decoded_ = capture::Decoded{};
+    const auto err = capture::decode(pkt.link, pkt.data, decoded_, decode_stats_);
+    if (err != capture::DecodeError::None ||
+        (decoded_.l4 != capture::L4::Tcp && decoded_.l4 != capture::L4::Udp)) {
+        ++counters_.non_flow_packets;
+        return;
+    }
+    const auto lk = flows_->lookup(decoded_, pkt.ts_us);
+    if (lk.flow == nullptr) {
+        ++counters_.non_flow_packets;
+        return;
+    }
+    capture::Flow& flow = *lk.flow;
+    const bool tcp = decoded_.l4 == capture::L4::Tcp;
+    if (lk.created) {
+        ++(tcp ? counters_.tcp_flows : counters_.udp_flows);
+        flow.data = std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
+                                                counters_, out_, cfg_.probe_limit);
+    }
+    auto& state = static_cast<FlowState&>(*flow.data);
+    const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};
+    if (tcp) {
+        flow.tcp[index_of(lk.dir)].on_segment(lk.dir, decoded_.seq, decoded_.tcp_flags, decoded_.payload, ctx,
+                                              state, stream_stats_);
+    } else if (!decoded_.payload.empty()) {
+        state.on_data(lk.dir, decoded_.payload, ctx);
+    }
+}
+
+void Engine::end_flow(capture::Flow& flow, capture::FlowEnd /*why*/)
+{
+    if (!flow.data) return;
+    // The flow ends at its own last packet (timeouts fire later, on other flows' packets).
+    static_cast<FlowState&>(*flow.data).end(PacketCtx{0, flow.last_ts_us});
+}
+
+void Engine::finish()
+{
+    flows_->end_all(capture::FlowEnd::Shutdown);
+}
+
+}  // namespace otsentry::app

@@ -1,0 +1,81 @@
+// The packet engine: decode -> flow table -> TCP stream -> protocol detection -> dissector
+// session -> EVE record -> output. One Engine is single-threaded and owns all of its flow state;
+// several engines (one per worker) may share nothing but the output.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alerts/record.h"
+#include "capture/decode/decoder.h"
+#include "capture/flow/flow_table.h"
+#include "capture/source/pcap_source.h"
+#include "capture/stream/tcp_stream.h"
+#include "dissectors/common/dissector.h"
+
+namespace otsentry::app {
+
+// Where rendered records go (the store writer in production, a vector in tests).
+class RecordOutput {
+public:
+    virtual ~RecordOutput() = default;
+    virtual void submit(alerts::Record&& r) = 0;
+};
+
+struct EngineConfig {
+    capture::FlowConfig flows;
+    // Bytes a direction may carry before protocol detection by content gives up.
+    size_t probe_limit = 512;
+};
+
+struct EngineCounters {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;  // captured bytes
+    uint64_t wire_bytes = 0;
+    uint64_t tcp_flows = 0, udp_flows = 0;
+    std::array<uint64_t, protocol_count> flows_by_proto{};
+    std::array<uint64_t, protocol_count> events{};
+    uint64_t alerts = 0;
+    uint64_t anomalies = 0;
+    std::unordered_map<const dissect::AnomalyInfo*, uint64_t> anomaly_counts;
+    uint64_t non_flow_packets = 0;  // not TCP/UDP, fragments, decode errors
+};
+
+class Engine {
+public:
+    Engine(EngineConfig cfg, RecordOutput& out);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    void process(const capture::RawPacket& pkt);
+    // Ends every flow (reports unanswered requests). Call once at end of input.
+    void finish();
+
+    [[nodiscard]] const EngineCounters& counters() const noexcept { return counters_; }
+    [[nodiscard]] const capture::DecodeStats& decode_stats() const noexcept { return decode_stats_; }
+    [[nodiscard]] const capture::StreamStats& stream_stats() const noexcept { return stream_stats_; }
+    [[nodiscard]] const capture::FlowStats& flow_stats() const noexcept;
+
+    // Used by the per-flow state (engine.cc); not for other callers.
+    struct Internals;
+
+private:
+    void end_flow(capture::Flow& flow, capture::FlowEnd why);
+
+    EngineConfig cfg_;
+    RecordOutput& out_;
+    EngineCounters counters_;
+    capture::DecodeStats decode_stats_;
+    capture::StreamStats stream_stats_;
+    std::unique_ptr<capture::FlowTable> flows_;
+    capture::Decoded decoded_;
+    int64_t last_ts_us_ = 0;
+    uint64_t last_pcap_cnt_ = 0;
+};
+
+}  // namespace otsentry::app

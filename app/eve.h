@@ -1,0 +1,51 @@
+// Rendering of EVE JSON lines (DESIGN.md, "Output contract"): the common header every record
+// carries, and the two record kinds the engine produces today, protocol events and alerts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dissectors/common/anomaly.h"
+#include "dissectors/common/dissector.h"
+#include "dissectors/common/json_writer.h"
+
+namespace otsentry::app {
+
+// ISO 8601 UTC with microseconds, in the form Suricata writes: 2024-05-01T12:00:00.123456+0000.
+constexpr size_t timestamp_len = 31;
+std::string format_timestamp(int64_t ts_us);
+// Writes exactly timestamp_len characters (no terminator).
+void format_timestamp(char* out, int64_t ts_us);
+
+// The flow endpoints as a record shows them: src is the sender of the request (the client) for
+// protocol events, the sender of the packet for alerts.
+struct EveEndpoints {
+    uint64_t flow_id = 0;
+    std::string_view src_ip, dest_ip;
+    uint16_t src_port = 0, dest_port = 0;
+    std::string_view proto;  // "TCP" / "UDP"
+};
+
+// {"timestamp":..,"flow_id":..,"pcap_cnt":..,"event_type":..,"src_ip":..,"src_port":..,
+//  "dest_ip":..,"dest_port":..,"proto":..,"app_proto":..  — the object is left open.
+void begin_record(dissect::JsonWriter& w, int64_t ts_us, uint64_t pcap_cnt, std::string_view event_type,
+                  const EveEndpoints& ep, std::string_view app_proto);
+
+// A complete protocol event line.
+void render_event(std::string& out, int64_t ts_us, const EveEndpoints& ep, Protocol proto,
+                  const dissect::EventBody& body);
+
+struct AlertInfo {
+    uint32_t gid = 0, sid = 0, rev = 1;
+    std::string_view signature, category;
+    uint8_t severity = 3;
+    Direction direction = Direction::ToServer;
+};
+
+// A complete alert line; `context` (may be null) is the transaction it is about, written as the
+// protocol object; `anomaly_name` (may be empty) adds {"anomaly":{"event":name}}.
+void render_alert(std::string& out, int64_t ts_us, uint64_t pcap_cnt, const EveEndpoints& ep, Protocol proto,
+                  const AlertInfo& alert, std::string_view anomaly_name, const dissect::EventBody* context);
+
+}  // namespace otsentry::app

@@ -1,0 +1,96 @@
+#include "app/summary.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace otsentry::app {
+
+std::string with_commas(uint64_t v)
+{
+    std::string digits = std::to_string(v);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string human_bytes(uint64_t v)
+{
+    constexpr const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    double d = static_cast<double>(v);
+    size_t u = 0;
+    while (d >= 1000 && u + 1 < std::size(units)) {
+        d /= 1000;
+        ++u;
+    }
+    return u == 0 ? fmt::format("{} B", v) : fmt::format("{:.1f} {}", d, units[u]);
+}
+
+void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
+                   const alerts::WriterStats& written)
+{
+    const auto& c = engine.counters();
+    const auto& d = engine.decode_stats();
+    const auto& f = engine.flow_stats();
+    const auto& s = engine.stream_stats();
+    const double secs = std::max(run.elapsed_s, 1e-6);
+
+    fmt::print(out, "otsentry replay: {} file{}, {} packets, {} in {:.2f} s ({} packets/s, {:.3f} Gbit/s)\n",
+               run.files, run.files == 1 ? "" : "s", with_commas(c.packets), human_bytes(c.bytes),
+               run.elapsed_s, with_commas(static_cast<uint64_t>(static_cast<double>(c.packets) / secs)),
+               static_cast<double>(c.bytes) * 8 / secs / 1e9);
+
+    std::string protos;
+    for (unsigned p = 1; p < protocol_count; ++p)
+        if (c.flows_by_proto[p] != 0)
+            protos += fmt::format(", {} {}", protocol_name(static_cast<Protocol>(p)), c.flows_by_proto[p]);
+    fmt::print(out, "  flows:        {} (tcp {}, udp {}{}); timed out {}, evicted {}, peak active {}\n",
+               with_commas(f.created), with_commas(c.tcp_flows), with_commas(c.udp_flows), protos,
+               with_commas(f.timed_out), with_commas(f.evicted), with_commas(f.peak_active));
+
+    uint64_t total_events = 0;
+    std::string events;
+    for (unsigned p = 1; p < protocol_count; ++p) {
+        if (c.events[p] == 0) continue;
+        total_events += c.events[p];
+        events += fmt::format("{}{} {}", events.empty() ? " (" : ", ",
+                              protocol_name(static_cast<Protocol>(p)), with_commas(c.events[p]));
+    }
+    fmt::print(out, "  events:       {}{}\n", with_commas(total_events), events.empty() ? "" : events + ")");
+
+    std::vector<std::pair<std::string_view, uint64_t>> anomalies;
+    for (const auto& [a, n] : c.anomaly_counts)
+        anomalies.emplace_back(a->name, n);
+    std::sort(anomalies.begin(), anomalies.end());
+    std::string list;
+    for (const auto& [name, n] : anomalies)
+        list += fmt::format("{}{} {}", list.empty() ? " (" : ", ", name, n);
+    fmt::print(out, "  anomalies:    {}{}\n", with_commas(c.anomalies), list.empty() ? "" : list + ")");
+
+    std::string errs;
+    for (size_t i = 1; i < d.errors.size(); ++i)
+        if (d.errors[i] != 0)
+            errs +=
+                fmt::format("{}{} {}", errs.empty() ? " (" : ", ",
+                            capture::decode_error_name(static_cast<capture::DecodeError>(i)), d.errors[i]);
+    fmt::print(out, "  decode:       ipv4 {}, ipv6 {}, tcp {}, udp {}, other {}, fragments {}; errors {}{}\n",
+               with_commas(d.ipv4), with_commas(d.ipv6), with_commas(d.tcp), with_commas(d.udp),
+               with_commas(d.icmp + d.other_l4 + d.non_ip), with_commas(d.fragments),
+               with_commas(d.total_errors()), errs.empty() ? "" : errs + ")");
+    fmt::print(out,
+               "  tcp streams:  {} delivered; gaps {} ({}), retransmissions {}, overlaps {}, mid-stream {}\n",
+               human_bytes(s.bytes_delivered), with_commas(s.gaps), human_bytes(s.gap_bytes),
+               with_commas(s.retransmissions), with_commas(s.overlaps), with_commas(s.midstream));
+    std::string dest;
+    if (!run.db_path.empty()) dest += " -> " + run.db_path;
+    if (!run.eve_path.empty()) dest += (dest.empty() ? " -> " : ", ") + run.eve_path;
+    fmt::print(out, "  written:      {} events, {} alerts{}{}\n", with_commas(written.events),
+               with_commas(written.alerts), dest,
+               written.failed != 0 ? fmt::format(" ({} records could not be written)", written.failed) : "");
+}
+
+}  // namespace otsentry::app
