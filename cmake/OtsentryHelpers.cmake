@@ -3,7 +3,7 @@
 # Flags every target of ours gets (not the dependencies).
 add_library(otsentry_flags INTERFACE)
 target_compile_options(otsentry_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-  -Wcast-align -Wnull-dereference -Wimplicit-fallthrough -Wformat=2)
+  -Wcast-align -Wimplicit-fallthrough -Wformat=2)
 if(OTSENTRY_WERROR)
   target_compile_options(otsentry_flags INTERFACE -Werror)
 endif()

@@ -147,9 +147,8 @@ std::vector<uint8_t> bytes_of_vec(std::span<const uint8_t> s)
 
 std::vector<uint8_t> with_tid(std::span<const uint8_t> v, uint16_t tid)
 {
-    std::vector<uint8_t> out(v.begin(), v.end());
-    out[0] = static_cast<uint8_t>(tid >> 8);
-    out[1] = static_cast<uint8_t>(tid);
+    std::vector<uint8_t> out{static_cast<uint8_t>(tid >> 8), static_cast<uint8_t>(tid)};
+    if (v.size() > 2) out.insert(out.end(), v.begin() + 2, v.end());
     return out;
 }
 
