@@ -17,6 +17,7 @@ using namespace otsentry::capture;
 struct CheckingReceiver : StreamReceiver {
     uint64_t delivered[2] = {0, 0};
     bool ended[2] = {false, false};
+    bool unknown_gap[2] = {false, false};
     void on_data(Direction dir, std::span<const uint8_t> data, const PacketCtx&) override
     {
         if (data.empty() || ended[index_of(dir)]) std::abort();
@@ -24,7 +25,13 @@ struct CheckingReceiver : StreamReceiver {
     }
     void on_gap(Direction dir, uint64_t bytes, const PacketCtx&) override
     {
-        if (bytes == 0 || bytes > 0x7fffffffu || ended[index_of(dir)]) std::abort();
+        const unsigned i = index_of(dir);
+        if (bytes > 0x7fffffffu || ended[i]) std::abort();
+        // A gap of unknown size (0) marks a mid-stream pickup: once, before any data.
+        if (bytes == 0) {
+            if (unknown_gap[i] || delivered[i] != 0) std::abort();
+            unknown_gap[i] = true;
+        }
     }
 };
 
