@@ -229,7 +229,14 @@ void configure(sqlite3* db, const std::string& path, bool read_only)
             throw StoreError(path + ": PRAGMA journal_mode=WAL: journal mode is '" + mode + "', not 'wal'");
         // In WAL mode NORMAL loses at most the last transactions on power loss, never integrity.
         exec(db, path, "PRAGMA synchronous=NORMAL", "PRAGMA synchronous=NORMAL");
+        // Checkpoint every ~40 MB of WAL rather than every 4 MB: each checkpoint syncs the
+        // database file, and at tens of thousands of rows per second the default checkpoints
+        // several times a second (measured: 57k -> 85k rows/s with the cache below).
+        exec(db, path, "PRAGMA wal_autocheckpoint=10000", "PRAGMA wal_autocheckpoint");
     }
+    // 64 MiB of page cache (default 2 MiB): the flow_id and time indexes stay in memory
+    // instead of being re-read on every batch.
+    exec(db, path, "PRAGMA cache_size=-65536", "PRAGMA cache_size");
     exec(db, path, "PRAGMA foreign_keys=ON", "PRAGMA foreign_keys=ON");
 }
 

@@ -15,11 +15,13 @@
 namespace otsentry::alerts {
 
 struct WriterConfig {
-    std::string db_path;      // empty: no database
-    std::string eve_path;     // empty: no EVE file; "-": standard output
-    size_t batch_max = 4096;  // records per transaction
+    std::string db_path;       // empty: no database
+    std::string eve_path;      // empty: no EVE file; "-": standard output
+    size_t batch_max = 16384;  // records per transaction
     std::chrono::milliseconds batch_age{200};
-    size_t queue_max = 1 << 20;  // records waiting; submit() blocks beyond it (no loss)
+    // Records waiting; submit() blocks beyond it (no loss). About 64k records of ~0.7 kB each
+    // bounds the queue to tens of MB (it can hold twice that while a batch is written).
+    size_t queue_max = 1 << 16;
 };
 
 struct WriterStats {

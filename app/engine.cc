@@ -85,7 +85,7 @@ public:
         ++counters_.events[static_cast<size_t>(proto)];
         alerts::Record r = base_record(alerts::RecordKind::Event, ctx, Direction::ToServer, proto);
         r.pcap_cnt = body.pcap_cnt();
-        r.eve_json.reserve(512);
+        r.eve_json.reserve(1024);
         render_event(r.eve_json, ctx.ts_us, endpoints(Direction::ToServer), proto, body);
         out_.submit(std::move(r));
     }

@@ -41,7 +41,8 @@ int main(int argc, char** argv)
                     "Capture files, read in order as one stream ('-' for standard input)")
         ->required();
     cmd->add_option("--eve", replay.eve_path, "Append EVE JSON lines to this file ('-' for standard output)");
-    cmd->add_option("--db", replay.db_path, "SQLite store to add events and alerts to, created if missing ('' for none)")
+    cmd->add_option("--db", replay.db_path,
+                    "SQLite store to add events and alerts to, created if missing ('' for none)")
         ->capture_default_str();
     std::string progress = "auto";
     cmd->add_option("--progress", progress, "Progress line on stderr: auto (when a terminal), always, never")

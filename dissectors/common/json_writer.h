@@ -19,6 +19,7 @@ public:
     JsonWriter& end_object();
     JsonWriter& begin_array();
     JsonWriter& end_array();
+    // `k` is an identifier from our code (never traffic bytes): it is not escaped.
     JsonWriter& key(std::string_view k);
 
     JsonWriter& value(uint64_t v);
@@ -48,6 +49,8 @@ public:
 
 private:
     void separator();
+    // Consumes the pending separator state; true when a ',' must precede the next token.
+    bool comma_needed() noexcept;
 
     std::string& out_;
     static constexpr unsigned max_depth = 64;

@@ -69,6 +69,7 @@ const nlohmann::json* lookup(const nlohmann::json& j, const std::string& path)
 nlohmann::json yaml_scalar_to_json(const YAML::Node& n)
 {
     const auto s = n.as<std::string>();
+    if (n.Tag() == "!") return s;  // quoted in the YAML: a string even when it looks numeric
     try {
         size_t used = 0;
         const long long v = std::stoll(s, &used, 0);

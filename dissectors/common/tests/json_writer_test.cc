@@ -34,6 +34,28 @@ TEST(JsonWriter, HexAndNegativeNumbers)
     EXPECT_EQ(out, R"(["00ab10",-5,0.5])");
 }
 
+TEST(JsonWriter, DeepNestingStaysInBounds)
+{
+    std::string out;
+    JsonWriter w{out};
+    for (int i = 0; i < 100; ++i)
+        w.begin_array();
+    w.value(1);
+    for (int i = 0; i < 100; ++i)
+        w.end_array();
+    EXPECT_EQ(w.depth(), 0u);
+    EXPECT_EQ(out, std::string(100, '[') + "1" + std::string(100, ']'));
+}
+
+TEST(JsonWriter, CommasBetweenKeysAndNumbers)
+{
+    std::string out;
+    JsonWriter w{out};
+    w.begin_object().field("a", uint64_t{1}).field("b", uint64_t{22}).key("c").begin_array();
+    w.value(uint64_t{3}).value(uint64_t{4}).end_array().end_object();
+    EXPECT_EQ(out, R"({"a":1,"b":22,"c":[3,4]})");
+}
+
 TEST(JsonWriter, TruncatedUtf8SequenceIsEscaped)
 {
     std::string out;

@@ -56,9 +56,9 @@ TEST(ModbusParser, ReadCoils)
     EXPECT_EQ(r.value_count, 24);
     EXPECT_FALSE(r.has(Has::Address));
     const auto j = render(r);
-    ASSERT_EQ(j["values"].size(), 24u);
-    EXPECT_EQ(j["values"][0], 1);  // 0xCD = 1100 1101, LSB first
-    EXPECT_EQ(j["values"][1], 0);
+    ASSERT_EQ(j["coils"].get<std::string>().size(), 24u);
+    EXPECT_EQ(j["coils"].get<std::string>().substr(0, 8), "10110011");  // 0xCD = 1100 1101, LSB first
+    EXPECT_FALSE(j.contains("values"));
     EXPECT_EQ(j["function_name"], "read_coils");
 }
 
@@ -147,7 +147,7 @@ TEST(ModbusParser, WriteMultipleCoils)
     EXPECT_EQ(q.quantity, 10);
     EXPECT_EQ(q.byte_count, 2);
     EXPECT_EQ(q.value_count, 10);
-    EXPECT_EQ(render(q)["values"], nlohmann::json({1, 0, 1, 1, 0, 0, 1, 1, 1, 0}));
+    EXPECT_EQ(render(q)["coils"], "1011001110");
     auto r = parse_ok(write_coils_resp, Direction::ToClient);
     EXPECT_EQ(r.quantity, 10);
     EXPECT_EQ(r.value_kind, ValueKind::None);

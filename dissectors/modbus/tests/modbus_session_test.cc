@@ -170,7 +170,7 @@ TEST(ModbusSession, ConversationPairsEveryRequest)
     EXPECT_EQ(first["request"]["pcap_cnt"], 1);
     EXPECT_EQ(first["response"]["pcap_cnt"], 2);
     // A read-coils response carries whole bytes; the request's quantity (19) trims them.
-    EXPECT_EQ(first["response"]["values"].size(), 19u);
+    EXPECT_EQ(first["response"]["coils"].get<std::string>().size(), 19u);
     const auto& holding = sink.events[2];
     EXPECT_EQ(holding["request"]["address"], 107);
     EXPECT_EQ(holding["request"]["quantity"], 3);
@@ -582,7 +582,7 @@ TEST(ModbusSession, MidStreamStartFindsFirstHeader)
     const auto sink = run({{C, stream}, {S, read_coils_resp}}, 0);
     EXPECT_TRUE(sink.anomalies.empty());
     ASSERT_EQ(sink.events.size(), 1u);
-    EXPECT_EQ(sink.events[0]["response"]["values"].size(), 19u);
+    EXPECT_EQ(sink.events[0]["response"]["coils"].get<std::string>().size(), 19u);
 }
 
 TEST(ModbusSession, DissectorInfoMakesSessions)
