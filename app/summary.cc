@@ -47,7 +47,8 @@ void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
     std::string protos;
     for (unsigned p = 1; p < protocol_count; ++p)
         if (c.flows_by_proto[p] != 0)
-            protos += fmt::format(", {} {}", protocol_name(static_cast<Protocol>(p)), c.flows_by_proto[p]);
+            protos += fmt::format(", {} {}", protocol_name(static_cast<Protocol>(p)),
+                                  with_commas(c.flows_by_proto[p]));
     fmt::print(out, "  flows:        {} (tcp {}, udp {}{}); timed out {}, evicted {}, peak active {}\n",
                with_commas(f.created), with_commas(c.tcp_flows), with_commas(c.udp_flows), protos,
                with_commas(f.timed_out), with_commas(f.evicted), with_commas(f.peak_active));
@@ -68,15 +69,15 @@ void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
     std::sort(anomalies.begin(), anomalies.end());
     std::string list;
     for (const auto& [name, n] : anomalies)
-        list += fmt::format("{}{} {}", list.empty() ? " (" : ", ", name, n);
+        list += fmt::format("{}{} {}", list.empty() ? " (" : ", ", name, with_commas(n));
     fmt::print(out, "  anomalies:    {}{}\n", with_commas(c.anomalies), list.empty() ? "" : list + ")");
 
     std::string errs;
     for (size_t i = 1; i < d.errors.size(); ++i)
         if (d.errors[i] != 0)
-            errs +=
-                fmt::format("{}{} {}", errs.empty() ? " (" : ", ",
-                            capture::decode_error_name(static_cast<capture::DecodeError>(i)), d.errors[i]);
+            errs += fmt::format("{}{} {}", errs.empty() ? " (" : ", ",
+                                capture::decode_error_name(static_cast<capture::DecodeError>(i)),
+                                with_commas(d.errors[i]));
     fmt::print(out, "  decode:       ipv4 {}, ipv6 {}, tcp {}, udp {}, other {}, fragments {}; errors {}{}\n",
                with_commas(d.ipv4), with_commas(d.ipv6), with_commas(d.tcp), with_commas(d.udp),
                with_commas(d.icmp + d.other_l4 + d.non_ip), with_commas(d.fragments),
