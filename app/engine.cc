@@ -110,6 +110,9 @@ public:
         out_.submit(std::move(r));
     }
 
+    // The flow's last packet: records completed by the flow's end point at it.
+    PacketCtx last_packet{};
+
     void end(const PacketCtx& ctx)
     {
         cur_dir_ = Direction::ToServer;
@@ -242,8 +245,6 @@ void Engine::process(const capture::RawPacket& pkt)
     ++counters_.packets;
     counters_.bytes += pkt.caplen;
     counters_.wire_bytes += pkt.wire_len;
-    last_ts_us_ = pkt.ts_us;
-    last_pcap_cnt_ = pkt.pcap_cnt;
     flows_->expire(pkt.ts_us);
 
     decoded_ = capture::Decoded{};
@@ -267,6 +268,7 @@ void Engine::process(const capture::RawPacket& pkt)
     }
     auto& state = static_cast<FlowState&>(*flow.data);
     const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};
+    state.last_packet = ctx;
     if (tcp) {
         flow.tcp[index_of(lk.dir)].on_segment(lk.dir, decoded_.seq, decoded_.tcp_flags, decoded_.payload, ctx,
                                               state, stream_stats_);
@@ -279,7 +281,8 @@ void Engine::end_flow(capture::Flow& flow, capture::FlowEnd /*why*/)
 {
     if (!flow.data) return;
     // The flow ends at its own last packet (timeouts fire later, on other flows' packets).
-    static_cast<FlowState&>(*flow.data).end(PacketCtx{0, flow.last_ts_us});
+    auto& state = static_cast<FlowState&>(*flow.data);
+    state.end(state.last_packet);
 }
 
 void Engine::finish()

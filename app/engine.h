@@ -74,8 +74,6 @@ private:
     capture::StreamStats stream_stats_;
     std::unique_ptr<capture::FlowTable> flows_;
     capture::Decoded decoded_;
-    int64_t last_ts_us_ = 0;
-    uint64_t last_pcap_cnt_ = 0;
 };
 
 }  // namespace otsentry::app

@@ -180,6 +180,21 @@ TEST_F(EngineTest, UnansweredRequestIsReportedAtEnd)
     EXPECT_FALSE(events[0]["modbus"].contains("response"));
 }
 
+TEST_F(EngineTest, RecordsCompletedAtFlowEndPointAtItsLastPacket)
+{
+    TcpConversation c{client_ip, 40008, server_ip, 502};
+    feed_all(c.handshake());
+    feed(c.to_server(read_holding_req));
+    feed(c.to_client(read_holding_rsp));
+    feed(c.to_server(std::span{read_holding_req}.first(9)));  // a request cut short: pcap_cnt 6
+    feed(c.to_client({}));                                    // a pure ACK, the flow's last packet
+    engine_.finish();
+    const auto alerts = out_.of_kind(alerts::RecordKind::Alert);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0]["anomaly"]["event"], "modbus.truncated_adu");
+    EXPECT_EQ(alerts[0]["pcap_cnt"], 7);
+}
+
 TEST_F(EngineTest, MidStreamPickupYieldsEvents)
 {
     TcpConversation c{client_ip, 40006, server_ip, 502};
