@@ -270,6 +270,12 @@ void Engine::process(const capture::RawPacket& pkt)
     const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};
     state.last_packet = ctx;
     if (tcp) {
+        // Data that acknowledges bytes of the other direction we never saw answers them: those
+        // are lost, and the dissector learns it before it sees this answer.
+        if ((decoded_.tcp_flags & capture::tcp_flags::ack) != 0 && !decoded_.payload.empty()) {
+            const Direction other = opposite(lk.dir);
+            flow.tcp[index_of(other)].on_peer_answered(other, decoded_.ack, ctx, state, stream_stats_);
+        }
         flow.tcp[index_of(lk.dir)].on_segment(lk.dir, decoded_.seq, decoded_.tcp_flags, decoded_.payload, ctx,
                                               state, stream_stats_);
     } else if (!decoded_.payload.empty()) {
@@ -282,6 +288,9 @@ void Engine::end_flow(capture::Flow& flow, capture::FlowEnd /*why*/)
     if (!flow.data) return;
     // The flow ends at its own last packet (timeouts fire later, on other flows' packets).
     auto& state = static_cast<FlowState&>(*flow.data);
+    // What the streams still hold is delivered, its holes reported, before the session ends.
+    for (const Direction d : {Direction::ToServer, Direction::ToClient})
+        flow.tcp[index_of(d)].flush(d, state.last_packet, state, stream_stats_);
     state.end(state.last_packet);
 }
 

@@ -1,7 +1,9 @@
-// TcpStream: in-order delivery of one direction's bytes with retransmission, overlap and gap
-// handling. Sequence numbers are compared in serial-number arithmetic (RFC 1982; RFC 9293
-// §3.4) so a stream that wraps past 2^32 keeps working.
+// TcpStream: per-direction reassembly. Sequence numbers are compared in serial-number
+// arithmetic (RFC 1982; RFC 9293 §3.4) so a stream that wraps past 2^32 keeps working; held
+// segments are compared by their offset from next_seq_, which is below 2^31 for all of them.
 #include "capture/stream/tcp_stream.h"
+
+#include <algorithm>
 
 #include "capture/decode/decoder.h"
 
@@ -17,15 +19,22 @@ constexpr int32_t seq_diff(uint32_t a, uint32_t b) noexcept
 
 }  // namespace
 
+bool TcpStream::finished() const noexcept
+{
+    return rst_ || fin_done_;
+}
+
 void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span<const uint8_t> payload,
                            const PacketCtx& ctx, StreamReceiver& rx, StreamStats& stats)
 {
+    if (rst_) return;
     if (flags & tcp_flags::rst) {
         // Data on a RST is diagnostic text at most (RFC 9293 §3.5.3), never part of the stream.
+        // Nothing more will come: what is held is delivered, its holes reported.
+        flush(dir, ctx, rx, stats);
         rst_ = true;
         return;
     }
-    if (fin_ || rst_) return;  // nothing after the end of the stream is delivered
 
     const bool syn = flags & tcp_flags::syn;
     // The SYN takes one sequence number; data on a SYN (TCP Fast Open) starts after it.
@@ -38,43 +47,196 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
             midstream_gap_ = true;
         }
     }
-
     // FIN takes the sequence number after the segment's data (RFC 9293 §3.4).
-    const uint32_t fin_seq = data_seq + static_cast<uint32_t>(payload.size());
+    const uint32_t end_seq = data_seq + static_cast<uint32_t>(payload.size());
+
     if (!payload.empty()) {
         ++stats.segments;
+        if (fin_) {  // bytes at or after the FIN are not stream data
+            const int32_t room = seq_diff(fin_seq_, data_seq);
+            payload = room <= 0 ? std::span<const uint8_t>{}
+                                : payload.first(std::min(payload.size(), static_cast<size_t>(room)));
+        }
+    }
+    if (!payload.empty()) {
         const int32_t diff = seq_diff(data_seq, next_seq_);
-        if (diff < 0) {
+        if (diff > 0) {
+            hold(data_seq, payload, stats);
+            while (held_.size() > max_held_segments || held_bytes_ > max_held_bytes) {
+                ++stats.buffer_overflows;
+                skip_to(dir, held_.front().seq, ctx, rx, stats);
+                drain(dir, ctx, rx, stats);
+            }
+        } else {
             const auto old = static_cast<uint64_t>(-static_cast<int64_t>(diff));
             if (old >= payload.size()) {
                 ++stats.retransmissions;
                 payload = {};
             } else {
-                ++stats.overlaps;
+                if (old > 0) ++stats.overlaps;
                 payload = payload.subspan(static_cast<size_t>(old));
             }
-        } else if (diff > 0) {
-            ++stats.gaps;
-            stats.gap_bytes += static_cast<uint32_t>(diff);
-            rx.on_gap(dir, static_cast<uint32_t>(diff), ctx);
-            next_seq_ = data_seq;
-        }
-        if (!payload.empty()) {
-            if (midstream_gap_) {
-                // Picked up mid-way: an unknown amount came before, so the first byte need not
-                // start a PDU. The receiver resynchronises as after any gap.
-                midstream_gap_ = false;
-                rx.on_gap(dir, 0, ctx);
+            if (!payload.empty()) {
+                // Bytes already held were seen first: deliver up to them, and let hold() compare
+                // the rest with them.
+                if (!held_.empty()) {
+                    const auto room = static_cast<size_t>(seq_diff(held_.front().seq, next_seq_));
+                    if (payload.size() > room) {
+                        const uint32_t rest_seq = next_seq_ + static_cast<uint32_t>(room);
+                        hold(rest_seq, payload.subspan(room), stats);
+                        payload = payload.first(room);
+                    }
+                }
+                deliver(dir, payload, ctx, rx, stats);
+                drain(dir, ctx, rx, stats);
             }
-            stats.bytes_delivered += payload.size();
-            next_seq_ += static_cast<uint32_t>(payload.size());
-            rx.on_data(dir, payload, ctx);
         }
     }
 
-    if (flags & tcp_flags::fin) {
+    if ((flags & tcp_flags::fin) && !fin_) {
         fin_ = true;
-        if (seq_diff(fin_seq, next_seq_) >= 0) next_seq_ = fin_seq + 1;
+        fin_seq_ = end_seq;
+        drop_held_after(fin_seq_);
+    }
+    complete_fin();
+}
+
+void TcpStream::on_peer_answered(Direction dir, uint32_t ack, const PacketCtx& ctx, StreamReceiver& rx,
+                                 StreamStats& stats)
+{
+    if (!started_ || rst_) return;
+    uint32_t target = ack;
+    if (fin_ && seq_diff(target, fin_seq_) > 0) target = fin_seq_;  // the ACK of the FIN itself
+    if (seq_diff(target, next_seq_) <= 0) return;
+    while (!held_.empty() && seq_diff(held_.front().seq, target) < 0) {
+        skip_to(dir, held_.front().seq, ctx, rx, stats);
+        drain(dir, ctx, rx, stats);
+    }
+    skip_to(dir, target, ctx, rx, stats);
+    drain(dir, ctx, rx, stats);
+}
+
+void TcpStream::flush(Direction dir, const PacketCtx& ctx, StreamReceiver& rx, StreamStats& stats)
+{
+    while (!held_.empty()) {
+        skip_to(dir, held_.front().seq, ctx, rx, stats);
+        drain(dir, ctx, rx, stats);
+    }
+}
+
+void TcpStream::hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& stats)
+{
+    // Offsets from next_seq_ turn sequence numbers into plain integers for this comparison.
+    const auto off = [this](uint32_t s) {
+        return static_cast<uint64_t>(static_cast<uint32_t>(s - next_seq_));
+    };
+    const uint64_t start = off(seq);
+    const uint64_t end = start + data.size();
+    std::vector<Held> pieces;
+    uint64_t cur = start;
+    bool overlapped = false;
+    for (const Held& h : held_) {
+        const uint64_t hs = off(h.seq);
+        const uint64_t he = hs + h.bytes.size();
+        if (he <= cur) continue;
+        if (hs >= end) break;
+        if (hs > cur) {
+            const auto piece = data.subspan(cur - start, hs - cur);
+            pieces.push_back({next_seq_ + static_cast<uint32_t>(cur), {piece.begin(), piece.end()}});
+        }
+        // The overlap [max(cur, hs), min(end, he)): the held bytes were seen first and stay.
+        overlapped = true;
+        const uint64_t os = std::max(cur, hs);
+        const uint64_t oe = std::min(end, he);
+        const auto mine = data.subspan(os - start, oe - os);
+        if (!std::equal(mine.begin(), mine.end(), h.bytes.begin() + static_cast<std::ptrdiff_t>(os - hs)))
+            ++stats.overlap_conflicts;
+        cur = oe;
+        if (cur >= end) break;
+    }
+    if (cur < end) {
+        const auto piece = data.subspan(cur - start);
+        pieces.push_back({next_seq_ + static_cast<uint32_t>(cur), {piece.begin(), piece.end()}});
+    }
+    if (overlapped) ++stats.overlaps;
+    if (pieces.empty()) {
+        ++stats.retransmissions;  // every byte was already held
+        return;
+    }
+    ++stats.out_of_order;
+    for (Held& p : pieces) {
+        held_bytes_ += p.bytes.size();
+        const uint64_t at = off(p.seq);
+        const auto pos =
+            std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return off(h.seq) > at; });
+        held_.insert(pos, std::move(p));
+    }
+}
+
+void TcpStream::deliver(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx,
+                        StreamReceiver& rx, StreamStats& stats)
+{
+    if (data.empty()) return;
+    if (midstream_gap_) {
+        // Picked up mid-way: an unknown amount came before, so the first byte need not start a
+        // PDU. The receiver resynchronises as after any gap.
+        midstream_gap_ = false;
+        rx.on_gap(dir, 0, ctx);
+    }
+    stats.bytes_delivered += data.size();
+    next_seq_ += static_cast<uint32_t>(data.size());
+    rx.on_data(dir, data, ctx);
+}
+
+void TcpStream::drain(Direction dir, const PacketCtx& ctx, StreamReceiver& rx, StreamStats& stats)
+{
+    while (!held_.empty()) {
+        const int32_t d = seq_diff(held_.front().seq, next_seq_);
+        if (d > 0) break;  // a hole remains before it
+        std::vector<uint8_t> bytes = std::move(held_.front().bytes);
+        held_.erase(held_.begin());
+        held_bytes_ -= bytes.size();
+        const auto old = static_cast<size_t>(-static_cast<int64_t>(d));
+        if (old < bytes.size()) deliver(dir, std::span<const uint8_t>{bytes}.subspan(old), ctx, rx, stats);
+    }
+    complete_fin();
+}
+
+void TcpStream::skip_to(Direction dir, uint32_t seq, const PacketCtx& ctx, StreamReceiver& rx,
+                        StreamStats& stats)
+{
+    const int32_t gap = seq_diff(seq, next_seq_);
+    if (gap <= 0) return;
+    ++stats.gaps;
+    stats.gap_bytes += static_cast<uint32_t>(gap);
+    midstream_gap_ = false;  // the receiver resynchronises after this gap anyway
+    next_seq_ = seq;
+    rx.on_gap(dir, static_cast<uint32_t>(gap), ctx);
+}
+
+void TcpStream::drop_held_after(uint32_t seq) noexcept
+{
+    // Held bytes at or after the FIN are not stream data (they came before the FIN did).
+    while (!held_.empty()) {
+        Held& last = held_.back();
+        const int32_t keep = seq_diff(seq, last.seq);
+        if (keep >= static_cast<int32_t>(last.bytes.size())) break;
+        if (keep <= 0) {
+            held_bytes_ -= last.bytes.size();
+            held_.pop_back();
+            continue;
+        }
+        held_bytes_ -= last.bytes.size() - static_cast<size_t>(keep);
+        last.bytes.resize(static_cast<size_t>(keep));
+        break;
+    }
+}
+
+void TcpStream::complete_fin() noexcept
+{
+    if (fin_ && !fin_done_ && next_seq_ == fin_seq_) {
+        next_seq_ = fin_seq_ + 1;
+        fin_done_ = true;
     }
 }
 

@@ -64,10 +64,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const PacketCtx ctx{++pcap_cnt, 0};
         streams[d].on_segment(dir, seq[d], flags, payload, ctx, rx, stats[d]);
         fed[d] += payload.size();
-        if (streams[d].fin_seen() || streams[d].rst_seen()) rx.ended[d] = true;
+        if (streams[d].finished()) rx.ended[d] = true;
+        // Sometimes the other direction answers, acknowledging up to a point near here.
+        if ((head & 0x40) != 0) {
+            const unsigned o = 1 - d;
+            streams[o].on_peer_answered(o == 0 ? Direction::ToServer : Direction::ToClient,
+                                        seq[o] + (delta & 0x3f), ctx, rx, stats[o]);
+            if (rx.delivered[o] > fed[o] || stats[o].bytes_delivered != rx.delivered[o]) std::abort();
+        }
         seq[d] += static_cast<uint32_t>(payload.size());
 
         if (rx.delivered[d] > fed[d]) std::abort();
+        if (stats[d].bytes_delivered != rx.delivered[d]) std::abort();
+    }
+    for (unsigned d = 0; d < 2; ++d) {
+        const Direction dir = d == 0 ? Direction::ToServer : Direction::ToClient;
+        if (!rx.ended[d]) streams[d].flush(dir, PacketCtx{++pcap_cnt, 0}, rx, stats[d]);
+        if (streams[d].held_bytes() != 0 || rx.delivered[d] > fed[d]) std::abort();
         if (stats[d].bytes_delivered != rx.delivered[d]) std::abort();
     }
     return 0;

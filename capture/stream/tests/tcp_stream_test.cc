@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ protected:
         const std::vector<uint8_t> bytes(text.begin(), text.end());  // exactly sized heap copy
         const PacketCtx ctx{++pcap_cnt_, 0};
         stream.on_segment(Direction::ToServer, seq, flags, bytes, ctx, rx, stats);
+    }
+    void end() { stream.flush(Direction::ToServer, PacketCtx{++pcap_cnt_, 0}, rx, stats); }
+    void peer_answered(uint32_t ack)
+    {
+        stream.on_peer_answered(Direction::ToServer, ack, PacketCtx{++pcap_cnt_, 0}, rx, stats);
     }
     TcpStream stream;
     Recorder rx;
@@ -83,11 +89,14 @@ TEST_F(TcpStreamTest, OverlapIsTrimmed)
     EXPECT_EQ(stream.next_seq(), 107u);
 }
 
-TEST_F(TcpStreamTest, JumpAheadIsAGap)
+TEST_F(TcpStreamTest, JumpAheadIsHeldThenAGapAtFlush)
 {
     seg(100, syn);
     seg(101, ack, "abc");
-    seg(110, ack, "xyz");  // 104..109 were not captured
+    seg(110, ack, "xyz");      // 104..109 were not captured
+    EXPECT_EQ(rx.out, "abc");  // held: the hole may still fill
+    EXPECT_EQ(stream.held_bytes(), 3u);
+    end();
     EXPECT_EQ(rx.out, "abc[gap 6]xyz");
     EXPECT_EQ(stats.gaps, 1u);
     EXPECT_EQ(stats.gap_bytes, 6u);
@@ -120,7 +129,8 @@ TEST_F(TcpStreamTest, SequenceWrapsAround)
     EXPECT_EQ(stream.next_seq(), 2u);
     seg(0xffffffffu, ack, "bcdef");  // overlap across the wrap
     seg(0xfffffffeu, ack, "ab");     // retransmission across the wrap
-    seg(10, ack, "z");               // gap after the wrap: 4..9
+    seg(10, ack, "z");               // held after the wrap: 4..9 missing
+    end();
     EXPECT_EQ(rx.out, "abcdef[gap 6]z");
     EXPECT_EQ(stats.overlaps, 1u);
     EXPECT_EQ(stats.retransmissions, 1u);
@@ -152,6 +162,145 @@ TEST_F(TcpStreamTest, DataOnSynStartsAfterIt)
     seg(101, ack, "tfo");  // a retransmission of it without SYN
     seg(104, ack, "!");
     EXPECT_EQ(rx.out, "tfo!");
+}
+
+TEST_F(TcpStreamTest, OutOfOrderIsReordered)
+{
+    seg(100, syn);
+    seg(104, ack, "def");
+    seg(107, ack, "g");
+    EXPECT_EQ(rx.out, "");
+    seg(101, ack, "abc");
+    EXPECT_EQ(rx.out, "abcdefg");
+    EXPECT_EQ(stats.out_of_order, 2u);
+    EXPECT_EQ(stats.gaps, 0u);
+    EXPECT_EQ(stream.held_bytes(), 0u);
+}
+
+TEST_F(TcpStreamTest, HeldBytesSeenFirstWinAndConflictsAreCounted)
+{
+    seg(100, syn);
+    seg(104, ack, "XYZ");     // held
+    seg(101, ack, "abcdef");  // overlaps the held bytes with different ones
+    EXPECT_EQ(rx.out, "abcXYZ");
+    EXPECT_EQ(stats.overlap_conflicts, 1u);
+}
+
+TEST_F(TcpStreamTest, OverlappingHeldSegmentsAreMerged)
+{
+    seg(100, syn);
+    seg(104, ack, "def");
+    seg(105, ack, "efgh");  // "ef" held already, same bytes: only "gh" is new
+    seg(103, ack, "cd");    // starts before next_seq? no: 101..102 still missing; held, "d" overlaps
+    EXPECT_EQ(stats.overlap_conflicts, 0u);
+    EXPECT_EQ(stream.held_bytes(), 6u);  // c d e f g h
+    seg(101, ack, "ab");
+    EXPECT_EQ(rx.out, "abcdefgh");
+}
+
+TEST_F(TcpStreamTest, RandomSegmentationReorderingAndDuplicationGiveTheSameBytes)
+{
+    std::string text;
+    for (int i = 0; i < 2000; ++i)
+        text += static_cast<char>('a' + (i * 7) % 26);
+    for (uint32_t seed = 1; seed <= 20; ++seed) {
+        TcpStream s;
+        Recorder r;
+        StreamStats st;
+        std::mt19937 rng{seed};
+        // Cut at random points.
+        std::vector<std::pair<uint32_t, std::string>> segs;
+        for (size_t pos = 0; pos < text.size();) {
+            const size_t n = std::min<size_t>(1 + rng() % 40, text.size() - pos);
+            segs.emplace_back(static_cast<uint32_t>(1001 + pos), text.substr(pos, n));
+            pos += n;
+        }
+        // Duplicate some, then shuffle within a window of 8.
+        std::vector<std::pair<uint32_t, std::string>> sent;
+        for (const auto& x : segs) {
+            sent.push_back(x);
+            if (rng() % 5 == 0) sent.push_back(x);
+        }
+        for (size_t i = 0; i + 1 < sent.size(); ++i)
+            std::swap(sent[i], sent[std::min(sent.size() - 1, i + rng() % 8)]);
+        uint64_t cnt = 0;
+        s.on_segment(Direction::ToServer, 1000, syn, {}, PacketCtx{++cnt, 0}, r, st);
+        for (const auto& [sq, data] : sent) {
+            const std::vector<uint8_t> bytes(data.begin(), data.end());
+            s.on_segment(Direction::ToServer, sq, ack, bytes, PacketCtx{++cnt, 0}, r, st);
+        }
+        s.flush(Direction::ToServer, PacketCtx{++cnt, 0}, r, st);
+        EXPECT_EQ(r.out, text) << "seed " << seed;
+        EXPECT_EQ(st.gaps, 0u) << "seed " << seed;
+        EXPECT_EQ(st.overlap_conflicts, 0u) << "seed " << seed;
+    }
+}
+
+TEST_F(TcpStreamTest, TooMuchHeldGivesUpTheHole)
+{
+    seg(100, syn);
+    // 101 is lost; more segments than a direction may hold arrive after it.
+    for (uint32_t i = 0; i <= TcpStream::max_held_segments; ++i)
+        seg(102 + i, ack, "x");
+    EXPECT_EQ(stats.buffer_overflows, 1u);
+    EXPECT_EQ(stats.gaps, 1u);
+    EXPECT_EQ(rx.out.substr(0, 7), "[gap 1]");
+    EXPECT_EQ(rx.out.size(), 7 + TcpStream::max_held_segments + 1);
+}
+
+TEST_F(TcpStreamTest, PeerAnswerGivesUpBytesNeverSeen)
+{
+    seg(100, syn);
+    seg(101, ack, "abc");
+    // 104..106 lost; the peer answers with data acknowledging up to 107.
+    peer_answered(107);
+    EXPECT_EQ(rx.out, "abc[gap 3]");
+    EXPECT_EQ(stream.next_seq(), 107u);
+    peer_answered(105);  // an older acknowledgement: nothing to do
+    seg(107, ack, "h");
+    EXPECT_EQ(rx.out, "abc[gap 3]h");
+}
+
+TEST_F(TcpStreamTest, PeerAnswerDeliversHeldDataAcrossHoles)
+{
+    seg(100, syn);
+    seg(104, ack, "d");  // held, 101..103 missing
+    seg(107, ack, "g");  // held, 105..106 missing
+    peer_answered(108);
+    EXPECT_EQ(rx.out, "[gap 3]d[gap 2]g");
+}
+
+TEST_F(TcpStreamTest, FinWaitsForTheHoleBeforeIt)
+{
+    seg(100, syn);
+    seg(101, ack, "abc");
+    seg(107, ack | fin, "g");  // FIN at 108, 104..106 still missing
+    EXPECT_TRUE(stream.fin_seen());
+    EXPECT_FALSE(stream.finished());
+    seg(104, ack, "def");
+    EXPECT_EQ(rx.out, "abcdefg");
+    EXPECT_TRUE(stream.finished());
+    EXPECT_EQ(stream.next_seq(), 109u);
+}
+
+TEST_F(TcpStreamTest, HeldBytesAfterALaterFinAreDropped)
+{
+    seg(100, syn);
+    seg(105, ack, "efgh");      // held before any FIN was seen
+    seg(101, ack | fin, "ab");  // FIN at 103: "efgh" lies beyond it
+    EXPECT_EQ(stream.held_bytes(), 0u);
+    EXPECT_EQ(rx.out, "ab");
+    EXPECT_TRUE(stream.finished());
+}
+
+TEST_F(TcpStreamTest, RstDeliversWhatIsHeld)
+{
+    seg(100, syn);
+    seg(101, ack, "a");
+    seg(103, ack, "c");
+    seg(104, rst | ack);
+    EXPECT_EQ(rx.out, "a[gap 1]c");
+    EXPECT_TRUE(stream.finished());
 }
 
 }  // namespace
