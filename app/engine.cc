@@ -93,21 +93,17 @@ public:
     void on_anomaly(Protocol proto, const PacketCtx& ctx, const dissect::AnomalyInfo& anomaly,
                     const dissect::EventBody* context) override
     {
-        ++counters_.anomalies;
-        ++counters_.alerts;
-        ++counters_.anomaly_counts[&anomaly];
-        alerts::Record r = base_record(alerts::RecordKind::Alert, ctx, cur_dir_, proto);
-        r.gid = dissect::anomaly_gid;
-        r.sid = dissect::anomaly_sid(proto, anomaly.code);
-        r.rev = 1;
-        r.signature = anomaly.text;
-        r.category = anomaly_category;
-        r.severity = anomaly.severity;
-        const AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, cur_dir_};
-        r.eve_json.reserve(640);
-        render_alert(r.eve_json, ctx.ts_us, ctx.pcap_cnt, endpoints(cur_dir_), proto, info, anomaly.name,
-                     context);
-        out_.submit(std::move(r));
+        raise(dissect::anomaly_sid(proto, anomaly.code), proto, ctx, cur_dir_, anomaly, context);
+    }
+
+    void on_stream_anomaly(Direction flow_dir, capture::StreamAnomaly a, const PacketCtx& ctx) override
+    {
+        // Transport anomalies have their own sid block (protocol 0); the record still names the
+        // flow's application protocol when one was recognised.
+        const auto& anomaly = capture::info(a);
+        const Protocol app = dissector_ != nullptr ? dissector_->proto : Protocol::Unknown;
+        raise(dissect::anomaly_sid(Protocol::Unknown, anomaly.code), app, ctx, role(flow_dir), anomaly,
+              nullptr);
     }
 
     // The flow's last packet: records completed by the flow's end point at it.
@@ -178,9 +174,28 @@ private:
         r.src_port = fwd ? client_port_ : server_port_;
         r.dest_port = fwd ? server_port_ : client_port_;
         r.proto = transport_name();
-        r.app_proto = protocol_name(proto);
+        if (proto != Protocol::Unknown) r.app_proto = protocol_name(proto);
         r.pcap_cnt = ctx.pcap_cnt;
         return r;
+    }
+
+    void raise(uint32_t sid, Protocol proto, const PacketCtx& ctx, Direction dir,
+               const dissect::AnomalyInfo& anomaly, const dissect::EventBody* context)
+    {
+        ++counters_.anomalies;
+        ++counters_.alerts;
+        ++counters_.anomaly_counts[&anomaly];
+        alerts::Record r = base_record(alerts::RecordKind::Alert, ctx, dir, proto);
+        r.gid = dissect::anomaly_gid;
+        r.sid = sid;
+        r.rev = 1;
+        r.signature = anomaly.text;
+        r.category = anomaly_category;
+        r.severity = anomaly.severity;
+        const AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, dir};
+        r.eve_json.reserve(640);
+        render_alert(r.eve_json, ctx.ts_us, ctx.pcap_cnt, endpoints(dir), proto, info, anomaly.name, context);
+        out_.submit(std::move(r));
     }
 
     [[nodiscard]] EveEndpoints endpoints(Direction dir) const

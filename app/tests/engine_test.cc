@@ -225,6 +225,30 @@ TEST_F(EngineTest, ServicePortSideThatOpenedTheConnectionIsStillTheServer)
     EXPECT_TRUE(out_.of_kind(alerts::RecordKind::Alert).empty());
 }
 
+TEST_F(EngineTest, OverlappingSegmentsWithDifferentBytesRaiseAStreamAlert)
+{
+    TcpConversation c{client_ip, 40009, server_ip, 502};
+    feed_all(c.handshake());
+    // The request's second half arrives first, then the whole request with other bytes there.
+    const std::span<const uint8_t> req{read_holding_req};
+    feed(test::tcp_frame(client_ip, 40009, server_ip, 502, 1001 + 6, 5001, TcpConversation::ack,
+                         req.subspan(6)));
+    Bytes forged(req.begin(), req.end());
+    forged[11] = 0x7d;  // quantity 125 instead of 2
+    feed(test::tcp_frame(client_ip, 40009, server_ip, 502, 1001, 5001, TcpConversation::ack, forged));
+    engine_.finish();
+    const auto alerts = out_.of_kind(alerts::RecordKind::Alert);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0]["anomaly"]["event"], "stream.overlap_conflict");
+    EXPECT_EQ(alerts[0]["alert"]["signature_id"], 2000001);
+    EXPECT_EQ(alerts[0]["app_proto"], "modbus");
+    EXPECT_EQ(alerts[0]["direction"], "to_server");
+    // The bytes seen first were kept: the request still asks for 2 registers.
+    const auto events = out_.of_kind(alerts::RecordKind::Event);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0]["modbus"]["request"]["quantity"], 2);
+}
+
 TEST_F(EngineTest, GarbageFramesAreCountedNotFatal)
 {
     feed(Bytes{0x01, 0x02, 0x03});

@@ -61,9 +61,12 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
     if (!payload.empty()) {
         const int32_t diff = seq_diff(data_seq, next_seq_);
         if (diff > 0) {
-            hold(data_seq, payload, stats);
-            while (held_.size() > max_held_segments || held_bytes_ > max_held_bytes) {
+            hold(dir, data_seq, payload, ctx, rx, stats);
+            if (held_.size() > max_held_segments || held_bytes_ > max_held_bytes) {
                 ++stats.buffer_overflows;
+                rx.on_stream_anomaly(dir, StreamAnomaly::HeldDataOverflow, ctx);
+            }
+            while (held_.size() > max_held_segments || held_bytes_ > max_held_bytes) {
                 skip_to(dir, held_.front().seq, ctx, rx, stats);
                 drain(dir, ctx, rx, stats);
             }
@@ -83,7 +86,7 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
                     const auto room = static_cast<size_t>(seq_diff(held_.front().seq, next_seq_));
                     if (payload.size() > room) {
                         const uint32_t rest_seq = next_seq_ + static_cast<uint32_t>(room);
-                        hold(rest_seq, payload.subspan(room), stats);
+                        hold(dir, rest_seq, payload.subspan(room), ctx, rx, stats);
                         payload = payload.first(room);
                     }
                 }
@@ -124,7 +127,8 @@ void TcpStream::flush(Direction dir, const PacketCtx& ctx, StreamReceiver& rx, S
     }
 }
 
-void TcpStream::hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& stats)
+void TcpStream::hold(Direction dir, uint32_t seq, std::span<const uint8_t> data, const PacketCtx& ctx,
+                     StreamReceiver& rx, StreamStats& stats)
 {
     // Offsets from next_seq_ turn sequence numbers into plain integers for this comparison.
     const auto off = [this](uint32_t s) {
@@ -135,6 +139,7 @@ void TcpStream::hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& s
     std::vector<Held> pieces;
     uint64_t cur = start;
     bool overlapped = false;
+    bool conflict = false;
     for (const Held& h : held_) {
         const uint64_t hs = off(h.seq);
         const uint64_t he = hs + h.bytes.size();
@@ -150,7 +155,7 @@ void TcpStream::hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& s
         const uint64_t oe = std::min(end, he);
         const auto mine = data.subspan(os - start, oe - os);
         if (!std::equal(mine.begin(), mine.end(), h.bytes.begin() + static_cast<std::ptrdiff_t>(os - hs)))
-            ++stats.overlap_conflicts;
+            conflict = true;
         cur = oe;
         if (cur >= end) break;
     }
@@ -159,6 +164,10 @@ void TcpStream::hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& s
         pieces.push_back({next_seq_ + static_cast<uint32_t>(cur), {piece.begin(), piece.end()}});
     }
     if (overlapped) ++stats.overlaps;
+    if (conflict) {  // once per segment, however many held pieces it disagrees with
+        ++stats.overlap_conflicts;
+        rx.on_stream_anomaly(dir, StreamAnomaly::OverlapConflict, ctx);
+    }
     if (pieces.empty()) {
         ++stats.retransmissions;  // every byte was already held
         return;

@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "capture/stream/stream_anomalies.h"
 #include "dissectors/common/types.h"
 
 namespace otsentry::capture {
@@ -31,6 +32,8 @@ public:
     // `bytes` were lost; 0 means an unknown amount (the direction was picked up mid-stream, and
     // this is reported once, before its first data).
     virtual void on_gap(Direction dir, uint64_t bytes, const PacketCtx& ctx) = 0;
+    // Something about the stream itself deserves an alert (see stream_anomalies.h).
+    virtual void on_stream_anomaly(Direction /*dir*/, StreamAnomaly /*a*/, const PacketCtx& /*ctx*/) {}
 };
 
 struct StreamStats {
@@ -77,7 +80,8 @@ private:
         std::vector<uint8_t> bytes;
     };
 
-    void hold(uint32_t seq, std::span<const uint8_t> data, StreamStats& stats);
+    void hold(Direction dir, uint32_t seq, std::span<const uint8_t> data, const PacketCtx& ctx,
+              StreamReceiver& rx, StreamStats& stats);
     void deliver(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx, StreamReceiver& rx,
                  StreamStats& stats);
     // Delivers held segments that the expected sequence number has reached.

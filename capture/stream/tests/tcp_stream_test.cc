@@ -27,6 +27,11 @@ public:
         EXPECT_EQ(dir, Direction::ToServer);
         out += "[gap " + std::to_string(bytes) + "]";
     }
+    void on_stream_anomaly(Direction /*dir*/, StreamAnomaly a, const PacketCtx& /*ctx*/) override
+    {
+        anomalies.emplace_back(info(a).name);
+    }
+    std::vector<std::string_view> anomalies;
     std::string out;
     uint64_t last_pcap_cnt = 0;
 };
@@ -184,6 +189,7 @@ TEST_F(TcpStreamTest, HeldBytesSeenFirstWinAndConflictsAreCounted)
     seg(101, ack, "abcdef");  // overlaps the held bytes with different ones
     EXPECT_EQ(rx.out, "abcXYZ");
     EXPECT_EQ(stats.overlap_conflicts, 1u);
+    EXPECT_EQ(rx.anomalies, std::vector<std::string_view>{"stream.overlap_conflict"});
 }
 
 TEST_F(TcpStreamTest, OverlappingHeldSegmentsAreMerged)
@@ -193,6 +199,7 @@ TEST_F(TcpStreamTest, OverlappingHeldSegmentsAreMerged)
     seg(105, ack, "efgh");  // "ef" held already, same bytes: only "gh" is new
     seg(103, ack, "cd");    // starts before next_seq? no: 101..102 still missing; held, "d" overlaps
     EXPECT_EQ(stats.overlap_conflicts, 0u);
+    EXPECT_TRUE(rx.anomalies.empty());
     EXPECT_EQ(stream.held_bytes(), 6u);  // c d e f g h
     seg(101, ack, "ab");
     EXPECT_EQ(rx.out, "abcdefgh");
@@ -243,6 +250,7 @@ TEST_F(TcpStreamTest, TooMuchHeldGivesUpTheHole)
     for (uint32_t i = 0; i <= TcpStream::max_held_segments; ++i)
         seg(102 + i, ack, "x");
     EXPECT_EQ(stats.buffer_overflows, 1u);
+    EXPECT_EQ(rx.anomalies, std::vector<std::string_view>{"stream.held_data_overflow"});
     EXPECT_EQ(stats.gaps, 1u);
     EXPECT_EQ(rx.out.substr(0, 7), "[gap 1]");
     EXPECT_EQ(rx.out.size(), 7 + TcpStream::max_held_segments + 1);
