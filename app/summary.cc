@@ -84,10 +84,11 @@ void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
                with_commas(d.total_errors()), errs.empty() ? "" : errs + ")");
     fmt::print(out,
                "  tcp streams:  {} delivered; out of order {}, gaps {} ({}), retransmissions {}, overlaps {} "
-               "({} conflicting), held-data overflows {}, mid-stream {}\n",
+               "({} conflicting), held-data overflows {}, memcap {}, mid-stream {}\n",
                human_bytes(s.bytes_delivered), with_commas(s.out_of_order), with_commas(s.gaps),
                human_bytes(s.gap_bytes), with_commas(s.retransmissions), with_commas(s.overlaps),
-               with_commas(s.overlap_conflicts), with_commas(s.buffer_overflows), with_commas(s.midstream));
+               with_commas(s.overlap_conflicts), with_commas(s.buffer_overflows), with_commas(s.memcap_hits),
+               with_commas(s.midstream));
     std::string dest;
     if (!run.db_path.empty()) dest += " -> " + run.db_path;
     if (!run.eve_path.empty()) dest += (dest.empty() ? " -> " : ", ") + run.eve_path;

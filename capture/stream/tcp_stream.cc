@@ -66,6 +66,12 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
                 ++stats.buffer_overflows;
                 rx.on_stream_anomaly(dir, StreamAnomaly::HeldDataOverflow, ctx);
             }
+            if (stats.held_bytes_total > stats.max_held_bytes_total) {
+                // Over the global cap: this direction gives up everything it holds.
+                ++stats.memcap_hits;
+                rx.on_stream_anomaly(dir, StreamAnomaly::Memcap, ctx);
+                flush(dir, ctx, rx, stats);
+            }
             while (held_.size() > max_held_segments || held_bytes_ > max_held_bytes) {
                 skip_to(dir, held_.front().seq, ctx, rx, stats);
                 drain(dir, ctx, rx, stats);
@@ -99,7 +105,7 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
     if ((flags & tcp_flags::fin) && !fin_) {
         fin_ = true;
         fin_seq_ = end_seq;
-        drop_held_after(fin_seq_);
+        drop_held_after(fin_seq_, stats);
     }
     complete_fin();
 }
@@ -175,6 +181,7 @@ void TcpStream::hold(Direction dir, uint32_t seq, std::span<const uint8_t> data,
     ++stats.out_of_order;
     for (Held& p : pieces) {
         held_bytes_ += p.bytes.size();
+        stats.held_bytes_total += p.bytes.size();
         const uint64_t at = off(p.seq);
         const auto pos =
             std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return off(h.seq) > at; });
@@ -205,6 +212,7 @@ void TcpStream::drain(Direction dir, const PacketCtx& ctx, StreamReceiver& rx, S
         std::vector<uint8_t> bytes = std::move(held_.front().bytes);
         held_.erase(held_.begin());
         held_bytes_ -= bytes.size();
+        stats.held_bytes_total -= bytes.size();
         const auto old = static_cast<size_t>(-static_cast<int64_t>(d));
         if (old < bytes.size()) deliver(dir, std::span<const uint8_t>{bytes}.subspan(old), ctx, rx, stats);
     }
@@ -223,7 +231,7 @@ void TcpStream::skip_to(Direction dir, uint32_t seq, const PacketCtx& ctx, Strea
     rx.on_gap(dir, static_cast<uint32_t>(gap), ctx);
 }
 
-void TcpStream::drop_held_after(uint32_t seq) noexcept
+void TcpStream::drop_held_after(uint32_t seq, StreamStats& stats) noexcept
 {
     // Held bytes at or after the FIN are not stream data (they came before the FIN did).
     while (!held_.empty()) {
@@ -232,10 +240,12 @@ void TcpStream::drop_held_after(uint32_t seq) noexcept
         if (keep >= static_cast<int32_t>(last.bytes.size())) break;
         if (keep <= 0) {
             held_bytes_ -= last.bytes.size();
+            stats.held_bytes_total -= last.bytes.size();
             held_.pop_back();
             continue;
         }
         held_bytes_ -= last.bytes.size() - static_cast<size_t>(keep);
+        stats.held_bytes_total -= last.bytes.size() - static_cast<size_t>(keep);
         last.bytes.resize(static_cast<size_t>(keep));
         break;
     }

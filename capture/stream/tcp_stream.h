@@ -46,7 +46,11 @@ struct StreamStats {
     uint64_t buffer_overflows = 0;   // holes given up because a direction held too much
     uint64_t gaps = 0;               // holes given up (bytes never seen)
     uint64_t gap_bytes = 0;
-    uint64_t midstream = 0;  // directions picked up without seeing their SYN
+    uint64_t midstream = 0;    // directions picked up without seeing their SYN
+    uint64_t memcap_hits = 0;  // holes given up because all flows together held too much
+    // Bytes held by every stream sharing these stats (one engine), and the cap on them.
+    uint64_t held_bytes_total = 0;
+    uint64_t max_held_bytes_total = 64ull << 20;
 };
 
 // One direction of a TCP connection.
@@ -89,7 +93,7 @@ private:
     // Gives up the bytes up to `seq` as a gap.
     void skip_to(Direction dir, uint32_t seq, const PacketCtx& ctx, StreamReceiver& rx, StreamStats& stats);
     void complete_fin() noexcept;
-    void drop_held_after(uint32_t seq) noexcept;
+    void drop_held_after(uint32_t seq, StreamStats& stats) noexcept;
 
     std::vector<Held> held_;  // sorted by seq, never overlapping, all after next_seq_
     size_t held_bytes_ = 0;

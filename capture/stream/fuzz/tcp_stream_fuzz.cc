@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     for (unsigned d = 0; d < 2; ++d) {
         const Direction dir = d == 0 ? Direction::ToServer : Direction::ToClient;
         if (!rx.ended[d]) streams[d].flush(dir, PacketCtx{++pcap_cnt, 0}, rx, stats[d]);
-        if (streams[d].held_bytes() != 0 || rx.delivered[d] > fed[d]) std::abort();
+        if (streams[d].held_bytes() != 0 || stats[d].held_bytes_total != 0 || rx.delivered[d] > fed[d])
+            std::abort();
         if (stats[d].bytes_delivered != rx.delivered[d]) std::abort();
     }
     return 0;

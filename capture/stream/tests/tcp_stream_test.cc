@@ -256,6 +256,32 @@ TEST_F(TcpStreamTest, TooMuchHeldGivesUpTheHole)
     EXPECT_EQ(rx.out.size(), 7 + TcpStream::max_held_segments + 1);
 }
 
+TEST_F(TcpStreamTest, GlobalCapGivesUpEverythingThisDirectionHolds)
+{
+    stats.max_held_bytes_total = 10;  // shared by every stream of an engine
+    seg(100, syn);
+    seg(104, ack, "defgh");  // 5 bytes held, 101..103 missing
+    EXPECT_EQ(stats.held_bytes_total, 5u);
+    seg(111, ack, "klmnop");  // 11 held in total: over the cap
+    EXPECT_EQ(stats.memcap_hits, 1u);
+    EXPECT_EQ(rx.anomalies, std::vector<std::string_view>{"stream.memcap"});
+    EXPECT_EQ(rx.out, "[gap 3]defgh[gap 2]klmnop");
+    EXPECT_EQ(stats.held_bytes_total, 0u);
+    EXPECT_EQ(stream.held_bytes(), 0u);
+}
+
+TEST_F(TcpStreamTest, HeldTotalFollowsDeliveryAndFin)
+{
+    seg(100, syn);
+    seg(104, ack, "def");
+    seg(110, ack, "jk");
+    EXPECT_EQ(stats.held_bytes_total, 5u);
+    seg(101, ack, "abc");  // delivers "def"
+    EXPECT_EQ(stats.held_bytes_total, 2u);
+    seg(107, ack | fin, "g");  // FIN at 108: "jk" at 110 lies beyond it and is dropped
+    EXPECT_EQ(stats.held_bytes_total, 0u);
+}
+
 TEST_F(TcpStreamTest, PeerAnswerGivesUpBytesNeverSeen)
 {
     seg(100, syn);
