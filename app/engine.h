@@ -61,9 +61,6 @@ public:
     [[nodiscard]] const capture::StreamStats& stream_stats() const noexcept { return stream_stats_; }
     [[nodiscard]] const capture::FlowStats& flow_stats() const noexcept;
 
-    // Used by the per-flow state (engine.cc); not for other callers.
-    struct Internals;
-
 private:
     void end_flow(capture::Flow& flow, capture::FlowEnd why);
 

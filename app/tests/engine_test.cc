@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dissectors/modbus/tests/modbus_vectors.h"
 #include "tests/support/frame_builder.h"
 
 namespace otsentry::app {
@@ -16,33 +17,10 @@ using test::TcpConversation;
 constexpr uint8_t client_ip[4] = {10, 0, 0, 1};
 constexpr uint8_t server_ip[4] = {10, 0, 0, 2};
 
-constexpr uint8_t read_holding_req[] = {
-    0x00, 0x07,  // transaction id
-    0x00, 0x00,  // protocol id
-    0x00, 0x06,  // length
-    0x01,        // unit id
-    0x03,        // function: read holding registers
-    0x00, 0x10,  // start address 16
-    0x00, 0x02,  // quantity 2
-};
-constexpr uint8_t read_holding_rsp[] = {
-    0x00, 0x07,  // transaction id
-    0x00, 0x00,  // protocol id
-    0x00, 0x07,  // length
-    0x01,        // unit id
-    0x03,        // function
-    0x04,        // byte count
-    0x00, 0x2a,  // register 16 = 42
-    0x01, 0x00,  // register 17 = 256
-};
-constexpr uint8_t exception_rsp[] = {
-    0x00, 0x07,  // transaction id
-    0x00, 0x00,  // protocol id
-    0x00, 0x03,  // length
-    0x01,        // unit id
-    0x83,        // function 3 | 0x80: exception
-    0x02,        // exception: illegal data address
-};
+// Shared Modbus vectors: tid 3, unit 0x11, read holding registers 107..109.
+using modbus::test::exception_resp;
+using modbus::test::read_holding_req;
+using modbus::test::read_holding_resp;
 
 class VectorOutput final : public RecordOutput {
 public:
@@ -86,7 +64,7 @@ TEST_F(EngineTest, RequestAndResponseBecomeOneEvent)
     TcpConversation c{client_ip, 40000, server_ip, 502};
     feed_all(c.handshake());
     feed(c.to_server(read_holding_req));
-    feed(c.to_client(read_holding_rsp));
+    feed(c.to_client(read_holding_resp));
     engine_.finish();
 
     const auto events = out_.of_kind(alerts::RecordKind::Event);
@@ -98,11 +76,12 @@ TEST_F(EngineTest, RequestAndResponseBecomeOneEvent)
     EXPECT_EQ(e["dest_ip"], "10.0.0.2");
     EXPECT_EQ(e["dest_port"], 502);
     EXPECT_EQ(e["flow_id"], 1);
-    EXPECT_EQ(e["modbus"]["request"]["transaction_id"], 7);
-    EXPECT_EQ(e["modbus"]["request"]["unit_id"], 1);
+    EXPECT_EQ(e["modbus"]["request"]["transaction_id"], 3);
+    EXPECT_EQ(e["modbus"]["request"]["unit_id"], 0x11);
     EXPECT_EQ(e["modbus"]["request"]["function_code"], 3);
-    EXPECT_EQ(e["modbus"]["request"]["address"], 16);
-    EXPECT_EQ(e["modbus"]["request"]["quantity"], 2);
+    EXPECT_EQ(e["modbus"]["request"]["address"], 107);
+    EXPECT_EQ(e["modbus"]["request"]["quantity"], 3);
+    EXPECT_EQ(e["modbus"]["response"]["values"], nlohmann::json({555, 0, 100}));
     EXPECT_EQ(e["modbus"]["request"]["pcap_cnt"], 4);
     EXPECT_EQ(e["modbus"]["response"]["pcap_cnt"], 5);
     EXPECT_EQ(e["pcap_cnt"], 5);
@@ -116,7 +95,7 @@ TEST_F(EngineTest, ModbusOnAnotherPortIsFoundByContent)
     TcpConversation c{client_ip, 40001, server_ip, 5020};
     feed_all(c.handshake());
     feed(c.to_server(read_holding_req));
-    feed(c.to_client(read_holding_rsp));
+    feed(c.to_client(read_holding_resp));
     engine_.finish();
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
@@ -130,11 +109,11 @@ TEST_F(EngineTest, ContentProbeWaitsForAWholeHeader)
     feed_all(c.handshake());
     for (uint8_t b : read_holding_req)
         feed(c.to_server(std::span<const uint8_t>{&b, 1}));
-    feed(c.to_client(read_holding_rsp));
+    feed(c.to_client(read_holding_resp));
     engine_.finish();
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
-    EXPECT_EQ(events[0]["modbus"]["request"]["quantity"], 2);
+    EXPECT_EQ(events[0]["modbus"]["request"]["quantity"], 3);
     EXPECT_EQ(events[0]["modbus"]["request"]["pcap_cnt"], 3 + sizeof read_holding_req);
 }
 
@@ -154,7 +133,7 @@ TEST_F(EngineTest, ExceptionResponseRaisesAnomalyAlert)
     TcpConversation c{client_ip, 40004, server_ip, 502};
     feed_all(c.handshake());
     feed(c.to_server(read_holding_req));
-    feed(c.to_client(exception_rsp));
+    feed(c.to_client(exception_resp));
     engine_.finish();
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
@@ -185,7 +164,7 @@ TEST_F(EngineTest, RecordsCompletedAtFlowEndPointAtItsLastPacket)
     TcpConversation c{client_ip, 40008, server_ip, 502};
     feed_all(c.handshake());
     feed(c.to_server(read_holding_req));
-    feed(c.to_client(read_holding_rsp));
+    feed(c.to_client(read_holding_resp));
     feed(c.to_server(std::span{read_holding_req}.first(9)));  // a request cut short: pcap_cnt 6
     feed(c.to_client({}));                                    // a pure ACK, the flow's last packet
     engine_.finish();
@@ -199,7 +178,7 @@ TEST_F(EngineTest, MidStreamPickupYieldsEvents)
 {
     TcpConversation c{client_ip, 40006, server_ip, 502};
     feed(c.to_server(read_holding_req));  // no handshake seen
-    feed(c.to_client(read_holding_rsp));
+    feed(c.to_client(read_holding_resp));
     engine_.finish();
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
@@ -212,8 +191,8 @@ TEST_F(EngineTest, ServicePortSideThatOpenedTheConnectionIsStillTheServer)
     // The device on 502 sends the SYN, then answers requests from the other side.
     TcpConversation c{server_ip, 502, client_ip, 40007};
     feed_all(c.handshake());
-    feed(c.to_client(read_holding_req));  // from 10.0.0.1:40007, the protocol's client
-    feed(c.to_server(read_holding_rsp));  // from 10.0.0.2:502
+    feed(c.to_client(read_holding_req));   // from 10.0.0.1:40007, the protocol's client
+    feed(c.to_server(read_holding_resp));  // from 10.0.0.2:502
     engine_.finish();
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
@@ -234,7 +213,7 @@ TEST_F(EngineTest, OverlappingSegmentsWithDifferentBytesRaiseAStreamAlert)
     feed(test::tcp_frame(client_ip, 40009, server_ip, 502, 1001 + 6, 5001, TcpConversation::ack,
                          req.subspan(6)));
     Bytes forged(req.begin(), req.end());
-    forged[11] = 0x7d;  // quantity 125 instead of 2
+    forged[11] = 0x7d;  // quantity 125 instead of 3
     feed(test::tcp_frame(client_ip, 40009, server_ip, 502, 1001, 5001, TcpConversation::ack, forged));
     engine_.finish();
     const auto alerts = out_.of_kind(alerts::RecordKind::Alert);
@@ -243,10 +222,10 @@ TEST_F(EngineTest, OverlappingSegmentsWithDifferentBytesRaiseAStreamAlert)
     EXPECT_EQ(alerts[0]["alert"]["signature_id"], 2000001);
     EXPECT_EQ(alerts[0]["app_proto"], "modbus");
     EXPECT_EQ(alerts[0]["direction"], "to_server");
-    // The bytes seen first were kept: the request still asks for 2 registers.
+    // The bytes seen first were kept: the request still asks for 3 registers.
     const auto events = out_.of_kind(alerts::RecordKind::Event);
     ASSERT_EQ(events.size(), 1u);
-    EXPECT_EQ(events[0]["modbus"]["request"]["quantity"], 2);
+    EXPECT_EQ(events[0]["modbus"]["request"]["quantity"], 3);
 }
 
 TEST_F(EngineTest, GarbageFramesAreCountedNotFatal)
