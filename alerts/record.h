@@ -8,7 +8,9 @@
 
 namespace otsentry::alerts {
 
-enum class RecordKind : uint8_t { Event, Alert };
+// Stats: a periodic `"event_type":"stats"` line of a live capture; written to the EVE file only,
+// never to the store (only eve_json and ts_us are set).
+enum class RecordKind : uint8_t { Event, Alert, Stats };
 
 struct Record {
     RecordKind kind = RecordKind::Event;

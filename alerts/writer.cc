@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <span>
 #include <stdexcept>
@@ -242,7 +243,17 @@ void Writer::Impl::write_batch(std::span<const Record> batch)
     }
     if (store_) {
         try {
-            store_->insert_batch(batch);
+            // Stats records belong to the EVE log only. They are rare (one per interval), so a
+            // batch holding one is copied without it rather than teaching the store about them.
+            const auto is_stats = [](const Record& r) { return r.kind == RecordKind::Stats; };
+            if (std::none_of(batch.begin(), batch.end(), is_stats)) {
+                store_->insert_batch(batch);
+            } else {
+                std::vector<Record> rows;
+                rows.reserve(batch.size());
+                std::remove_copy_if(batch.begin(), batch.end(), std::back_inserter(rows), is_stats);
+                store_->insert_batch(rows);
+            }
         } catch (const std::exception& e) {
             if (!err) err = e.what();
             failed = true;
@@ -260,6 +271,8 @@ void Writer::Impl::write_batch(std::span<const Record> batch)
     for (const Record& r : batch) {
         if (r.kind == RecordKind::Alert)
             ++stats_.alerts;
+        else if (r.kind == RecordKind::Stats)
+            ++stats_.stats;
         else
             ++stats_.events;
     }

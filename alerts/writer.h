@@ -26,6 +26,7 @@ struct WriterConfig {
 
 struct WriterStats {
     uint64_t events = 0, alerts = 0;  // records written to every configured sink
+    uint64_t stats = 0;               // stats records (EVE only) written
     uint64_t failed = 0;              // records that missed a sink, or were submitted after close()
     uint64_t batches = 0;
     uint64_t blocked_submits = 0;  // submits that had to wait for room in the queue

@@ -241,7 +241,7 @@ std::vector<uint16_t> service_ports(std::vector<uint16_t> ports)
 
 }  // namespace
 
-Engine::Engine(EngineConfig cfg, RecordOutput& out) : cfg_{std::move(cfg)}, out_{out}
+Engine::Engine(EngineConfig cfg, RecordOutput& out) : cfg_{std::move(cfg)}, out_{out}, front_{cfg_.defrag}
 {
     cfg_.flows.service_ports = service_ports(std::move(cfg_.flows.service_ports));
     flows_ = std::make_unique<capture::FlowTable>(
@@ -255,6 +255,87 @@ const capture::FlowStats& Engine::flow_stats() const noexcept
     return flows_->stats();
 }
 
+EngineTotals Engine::totals() const
+{
+    return EngineTotals{counters_, front_.decode_stats(), front_.defrag_stats(), stream_stats_,
+                        flows_->stats()};
+}
+
+size_t Engine::active_flows() const noexcept
+{
+    return flows_->size();
+}
+
+void EngineTotals::add(const EngineTotals& o)
+{
+    auto& c = counters;
+    const auto& oc = o.counters;
+    c.packets += oc.packets;
+    c.bytes += oc.bytes;
+    c.wire_bytes += oc.wire_bytes;
+    c.tcp_flows += oc.tcp_flows;
+    c.udp_flows += oc.udp_flows;
+    for (size_t i = 0; i < protocol_count; ++i) {
+        c.flows_by_proto[i] += oc.flows_by_proto[i];
+        c.events[i] += oc.events[i];
+    }
+    c.alerts += oc.alerts;
+    c.anomalies += oc.anomalies;
+    for (const auto& [a, n] : oc.anomaly_counts)
+        c.anomaly_counts[a] += n;
+    c.non_flow_packets += oc.non_flow_packets;
+
+    decode.packets += o.decode.packets;
+    decode.ipv4 += o.decode.ipv4;
+    decode.ipv6 += o.decode.ipv6;
+    decode.tcp += o.decode.tcp;
+    decode.udp += o.decode.udp;
+    decode.icmp += o.decode.icmp;
+    decode.other_l4 += o.decode.other_l4;
+    decode.non_ip += o.decode.non_ip;
+    decode.fragments += o.decode.fragments;
+    decode.vlan += o.decode.vlan;
+    for (size_t i = 0; i < decode.errors.size(); ++i)
+        decode.errors[i] += o.decode.errors[i];
+
+    defrag.fragments += o.defrag.fragments;
+    defrag.reassembled += o.defrag.reassembled;
+    defrag.overlaps += o.defrag.overlaps;
+    defrag.duplicates += o.defrag.duplicates;
+    for (size_t i = 0; i < defrag.anomalies.size(); ++i)
+        defrag.anomalies[i] += o.defrag.anomalies[i];
+    defrag.timeouts += o.defrag.timeouts;
+    defrag.memcap_drops += o.defrag.memcap_drops;
+    defrag.discarded += o.defrag.discarded;
+    defrag.dropped_fragments += o.defrag.dropped_fragments;
+    defrag.truncated += o.defrag.truncated;
+    defrag.incomplete_at_end += o.defrag.incomplete_at_end;
+    defrag.bytes_held += o.defrag.bytes_held;
+    defrag.peak_bytes_held += o.defrag.peak_bytes_held;
+    defrag.active += o.defrag.active;
+    defrag.peak_active += o.defrag.peak_active;
+
+    stream.segments += o.stream.segments;
+    stream.bytes_delivered += o.stream.bytes_delivered;
+    stream.retransmissions += o.stream.retransmissions;
+    stream.overlaps += o.stream.overlaps;
+    stream.overlap_conflicts += o.stream.overlap_conflicts;
+    stream.out_of_order += o.stream.out_of_order;
+    stream.buffer_overflows += o.stream.buffer_overflows;
+    stream.gaps += o.stream.gaps;
+    stream.gap_bytes += o.stream.gap_bytes;
+    stream.midstream += o.stream.midstream;
+    stream.memcap_hits += o.stream.memcap_hits;
+    stream.held_bytes_total += o.stream.held_bytes_total;
+
+    flows.created += o.flows.created;
+    flows.closed += o.flows.closed;
+    flows.timed_out += o.flows.timed_out;
+    flows.evicted += o.flows.evicted;
+    flows.active += o.flows.active;
+    flows.peak_active += o.flows.peak_active;
+}
+
 void Engine::process(const capture::RawPacket& pkt)
 {
     ++counters_.packets;
@@ -262,9 +343,9 @@ void Engine::process(const capture::RawPacket& pkt)
     counters_.wire_bytes += pkt.wire_len;
     flows_->expire(pkt.ts_us);
 
-    decoded_ = capture::Decoded{};
-    const auto err = capture::decode(pkt.link, pkt.data, decoded_, decode_stats_);
-    if (err != capture::DecodeError::None ||
+    // A fragment is held until its datagram is complete; the datagram then goes on in its place,
+    // with the packet context of the fragment that completed it.
+    if (!front_.process(pkt, decoded_, *this) ||
         (decoded_.l4 != capture::L4::Tcp && decoded_.l4 != capture::L4::Udp)) {
         ++counters_.non_flow_packets;
         return;
@@ -309,9 +390,19 @@ void Engine::end_flow(capture::Flow& flow, capture::FlowEnd /*why*/)
     state.end(state.last_packet);
 }
 
+void Engine::on_defrag_anomaly(const capture::DefragReport& r)
+{
+    const auto& anomaly = capture::info(r.anomaly);
+    ++counters_.anomalies;
+    ++counters_.alerts;
+    ++counters_.anomaly_counts[&anomaly];
+    out_.submit(defrag_alert(r));
+}
+
 void Engine::finish()
 {
     flows_->end_all(capture::FlowEnd::Shutdown);
+    front_.finish();
 }
 
 }  // namespace otsentry::app

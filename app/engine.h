@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alerts/record.h"
+#include "app/packet_front.h"
 #include "capture/decode/decoder.h"
 #include "capture/flow/flow_table.h"
 #include "capture/source/pcap_source.h"
@@ -28,6 +29,7 @@ public:
 
 struct EngineConfig {
     capture::FlowConfig flows;
+    capture::DefragConfig defrag;
     // Bytes a direction may carry before protocol detection by content gives up.
     size_t probe_limit = 512;
 };
@@ -42,13 +44,25 @@ struct EngineCounters {
     uint64_t alerts = 0;
     uint64_t anomalies = 0;
     std::unordered_map<const dissect::AnomalyInfo*, uint64_t> anomaly_counts;
-    uint64_t non_flow_packets = 0;  // not TCP/UDP, fragments, decode errors
+    uint64_t non_flow_packets = 0;  // not TCP/UDP, fragments held, decode errors
 };
 
-class Engine {
+// Everything one engine counted. Several engines' totals (one per worker) add up to the run's.
+// Peaks (flows.peak_active) add up to an upper bound of the true peak.
+struct EngineTotals {
+    EngineCounters counters;
+    capture::DecodeStats decode;
+    capture::DefragStats defrag;
+    capture::StreamStats stream;
+    capture::FlowStats flows;
+
+    void add(const EngineTotals& o);
+};
+
+class Engine : private capture::DefragSink {
 public:
     Engine(EngineConfig cfg, RecordOutput& out);
-    ~Engine();
+    ~Engine() override;
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -57,17 +71,23 @@ public:
     void finish();
 
     [[nodiscard]] const EngineCounters& counters() const noexcept { return counters_; }
-    [[nodiscard]] const capture::DecodeStats& decode_stats() const noexcept { return decode_stats_; }
+    [[nodiscard]] const capture::DecodeStats& decode_stats() const noexcept { return front_.decode_stats(); }
+    [[nodiscard]] const capture::DefragStats& defrag_stats() const noexcept { return front_.defrag_stats(); }
     [[nodiscard]] const capture::StreamStats& stream_stats() const noexcept { return stream_stats_; }
     [[nodiscard]] const capture::FlowStats& flow_stats() const noexcept;
+    [[nodiscard]] EngineTotals totals() const;
+    // Flows held now (cheap; for live stats).
+    [[nodiscard]] size_t active_flows() const noexcept;
 
 private:
     void end_flow(capture::Flow& flow, capture::FlowEnd why);
+    // Defragmentation anomalies become packet-level alerts.
+    void on_defrag_anomaly(const capture::DefragReport& r) override;
 
     EngineConfig cfg_;
     RecordOutput& out_;
     EngineCounters counters_;
-    capture::DecodeStats decode_stats_;
+    PacketFront front_;
     capture::StreamStats stream_stats_;
     std::unique_ptr<capture::FlowTable> flows_;
     capture::Decoded decoded_;

@@ -1,5 +1,7 @@
 #include "app/eve.h"
 
+#include <climits>
+#include <cstring>
 #include <ctime>
 
 namespace otsentry::app {
@@ -11,6 +13,26 @@ char* put2(char* p, unsigned v)
     *p++ = static_cast<char>('0' + v % 10);
     return p;
 }
+
+void write_alert_objects(dissect::JsonWriter& w, const AlertInfo& alert, std::string_view anomaly_type,
+                         std::string_view anomaly_name)
+{
+    w.key("alert").begin_object();
+    w.key("action").name("allowed");  // passive sensor: nothing is ever blocked
+    w.field("gid", alert.gid);
+    w.field("signature_id", alert.sid);
+    w.field("rev", alert.rev);
+    w.field("signature", alert.signature);
+    w.field("category", alert.category);
+    w.field("severity", alert.severity);
+    w.end_object();
+    if (!anomaly_name.empty()) {
+        w.key("anomaly").begin_object();
+        w.key("type").name(anomaly_type);
+        w.key("event").name(anomaly_name);
+        w.end_object();
+    }
+}
 }  // namespace
 
 void format_timestamp(char* p, int64_t ts_us)
@@ -21,22 +43,33 @@ void format_timestamp(char* p, int64_t ts_us)
         us += 1'000'000;
         --secs;
     }
-    const time_t t = static_cast<time_t>(secs);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    const unsigned year = static_cast<unsigned>(tm.tm_year + 1900) % 10000;
-    p = put2(p, year / 100);
-    p = put2(p, year % 100);
-    *p++ = '-';
-    p = put2(p, static_cast<unsigned>(tm.tm_mon + 1));
-    *p++ = '-';
-    p = put2(p, static_cast<unsigned>(tm.tm_mday));
-    *p++ = 'T';
-    p = put2(p, static_cast<unsigned>(tm.tm_hour));
-    *p++ = ':';
-    p = put2(p, static_cast<unsigned>(tm.tm_min));
-    *p++ = ':';
-    p = put2(p, static_cast<unsigned>(tm.tm_sec));
+    // Packets come in time order, so the date and time of day rarely change between records:
+    // each rendering thread keeps the last second it formatted.
+    constexpr size_t date_time_len = 19;  // "YYYY-MM-DDTHH:MM:SS"
+    thread_local int64_t cached_secs = INT64_MIN;
+    thread_local char cached[date_time_len];
+    if (secs != cached_secs) {
+        const time_t t = static_cast<time_t>(secs);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        const unsigned year = static_cast<unsigned>(tm.tm_year + 1900) % 10000;
+        char* q = cached;
+        q = put2(q, year / 100);
+        q = put2(q, year % 100);
+        *q++ = '-';
+        q = put2(q, static_cast<unsigned>(tm.tm_mon + 1));
+        *q++ = '-';
+        q = put2(q, static_cast<unsigned>(tm.tm_mday));
+        *q++ = 'T';
+        q = put2(q, static_cast<unsigned>(tm.tm_hour));
+        *q++ = ':';
+        q = put2(q, static_cast<unsigned>(tm.tm_min));
+        *q++ = ':';
+        put2(q, static_cast<unsigned>(tm.tm_sec));
+        cached_secs = secs;
+    }
+    std::memcpy(p, cached, date_time_len);
+    p += date_time_len;
     *p++ = '.';
     auto u = static_cast<unsigned>(us);
     for (int i = 5; i >= 0; --i) {
@@ -44,8 +77,7 @@ void format_timestamp(char* p, int64_t ts_us)
         u /= 10;
     }
     p += 6;
-    for (char c : std::string_view{"+0000"})
-        *p++ = c;
+    std::memcpy(p, "+0000", 5);
 }
 
 std::string format_timestamp(int64_t ts_us)
@@ -59,20 +91,19 @@ void begin_record(dissect::JsonWriter& w, int64_t ts_us, uint64_t pcap_cnt, std:
                   const EveEndpoints& ep, std::string_view app_proto)
 {
     w.begin_object();
-    char buf[timestamp_len + 2];
-    format_timestamp(buf + 1, ts_us);
-    buf[0] = '"';
-    buf[timestamp_len + 1] = '"';
-    w.key("timestamp").raw(std::string_view{buf, sizeof buf});
+    char buf[timestamp_len];
+    format_timestamp(buf, ts_us);
+    w.key("timestamp").name(std::string_view{buf, sizeof buf});
     w.field("flow_id", ep.flow_id);
     w.field("pcap_cnt", pcap_cnt);
-    w.field("event_type", event_type);
-    w.field("src_ip", ep.src_ip);
+    // Every string here is ours (names, addresses we formatted): no escaping scan.
+    w.key("event_type").name(event_type);
+    w.key("src_ip").name(ep.src_ip);
     w.field("src_port", ep.src_port);
-    w.field("dest_ip", ep.dest_ip);
+    w.key("dest_ip").name(ep.dest_ip);
     w.field("dest_port", ep.dest_port);
-    w.field("proto", ep.proto);
-    if (!app_proto.empty()) w.field("app_proto", app_proto);
+    w.key("proto").name(ep.proto);
+    if (!app_proto.empty()) w.key("app_proto").name(app_proto);
 }
 
 void render_event(std::string& out, int64_t ts_us, const EveEndpoints& ep, Protocol proto,
@@ -92,26 +123,29 @@ void render_alert(std::string& out, int64_t ts_us, uint64_t pcap_cnt, const EveE
     dissect::JsonWriter w{out};
     const auto name = proto == Protocol::Unknown ? std::string_view{} : protocol_name(proto);
     begin_record(w, ts_us, pcap_cnt, "alert", ep, name);
-    w.field("direction", alert.direction == Direction::ToServer ? "to_server" : "to_client");
-    w.key("alert").begin_object();
-    w.field("action", "allowed");  // passive sensor: nothing is ever blocked
-    w.field("gid", alert.gid);
-    w.field("signature_id", alert.sid);
-    w.field("rev", alert.rev);
-    w.field("signature", alert.signature);
-    w.field("category", alert.category);
-    w.field("severity", alert.severity);
-    w.end_object();
-    if (!anomaly_name.empty()) {
-        w.key("anomaly").begin_object();
-        w.field("type", "applayer");
-        w.field("event", anomaly_name);
-        w.end_object();
-    }
+    w.key("direction").name(alert.direction == Direction::ToServer ? "to_server" : "to_client");
+    write_alert_objects(w, alert, "applayer", anomaly_name);
     if (context != nullptr) {
         w.key(name);
         context->write_json(w);
     }
+    w.end_object();
+}
+
+void render_packet_alert(std::string& out, int64_t ts_us, uint64_t pcap_cnt, const EveEndpoints& ep,
+                         std::span<const uint16_t> vlan, const AlertInfo& alert,
+                         std::string_view anomaly_name)
+{
+    dissect::JsonWriter w{out};
+    begin_record(w, ts_us, pcap_cnt, "alert", ep, {});
+    if (!vlan.empty()) {
+        w.key("vlan").begin_array();
+        for (const uint16_t id : vlan)
+            w.value(id);
+        w.end_array();
+    }
+    // Suricata's anomaly type for packet-level (decoder) events.
+    write_alert_objects(w, alert, "decode", anomaly_name);
     w.end_object();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -47,5 +48,12 @@ struct AlertInfo {
 // protocol object; `anomaly_name` (may be empty) adds {"anomaly":{"event":name}}.
 void render_alert(std::string& out, int64_t ts_us, uint64_t pcap_cnt, const EveEndpoints& ep, Protocol proto,
                   const AlertInfo& alert, std::string_view anomaly_name, const dissect::EventBody* context);
+
+// A complete packet-level alert line (no flow: flow_id 0, no app_proto, no direction), as for
+// defragmentation anomalies: {"anomaly":{"type":"decode","event":name}}, and "vlan" (outer
+// first) when the packet was tagged.
+void render_packet_alert(std::string& out, int64_t ts_us, uint64_t pcap_cnt, const EveEndpoints& ep,
+                         std::span<const uint16_t> vlan, const AlertInfo& alert,
+                         std::string_view anomaly_name);
 
 }  // namespace otsentry::app

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/monitor.h"
+#include "app/pipeline.h"
 #include "app/replay.h"
 
 namespace {
@@ -19,6 +21,21 @@ database; malformed or suspicious traffic becomes an alert ("event_type":"alert"
 at the end counts packets, flows, events per protocol, anomalies and decode errors.
 Exit status: 0 when every input was read, 1 when an input or output could not be used,
 2 for a command-line error.)";
+
+constexpr const char* monitor_footer = R"(
+Examples:
+  otsentry monitor -i eth1 --eve /var/log/otsentry/eve.json --db /var/lib/otsentry/otsentry.db
+  otsentry monitor -i eth1 -i eth2 --bpf 'not port 22' --user otsentry --stats-interval 10
+
+The interfaces are put in promiscuous mode (a SPAN/mirror port carries frames for other hosts).
+Capturing needs root or CAP_NET_RAW; with --user, root is given up once the interfaces and the
+output files are open. Every --stats-interval seconds a statistics line goes to stderr and a
+"stats" record to the EVE file (received, dropped by the kernel and by the interface, packets
+processed, events/s, alerts, active flows); kernel drops mean the host cannot keep up.
+SIGTERM or SIGINT (Ctrl-C) stops the capture, flushes every event and prints the summary; a
+second SIGINT exits at once (status 130). SIGHUP is reserved for reloading rules.
+Exit status: 0 after a clean stop, 1 when an interface, the filter, an output or the user could
+not be used, 2 for a command-line error.)";
 
 }  // namespace
 
@@ -49,7 +66,43 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
     cmd->add_flag("-q,--quiet", replay.quiet, "Do not print the summary");
+    replay.workers = otsentry::app::default_workers();
+    cmd->add_option("--workers", replay.workers,
+                    "Engine threads; each flow is processed by one of them (1: no threads)")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
     cmd->footer(replay_footer);
+
+    otsentry::app::MonitorOptions monitor;
+    monitor.db_path = "otsentry.db";
+    auto* mon = app.add_subcommand("monitor",
+                                   "Capture live on one or more interfaces (a mirrored switch port) "
+                                   "until SIGTERM or SIGINT");
+    mon->add_option("-i,--interface", monitor.interfaces, "Interface to capture on; repeat for several")
+        ->required();
+    mon->add_option("--bpf", monitor.bpf, "Capture filter in pcap-filter(7) syntax, e.g. 'tcp port 502'");
+    mon->add_option("--snaplen", monitor.snaplen, "Bytes kept of each frame")
+        ->check(CLI::Range(64, 262144))
+        ->capture_default_str();
+    mon->add_option("--buffer-mb", monitor.buffer_mb, "Kernel capture buffer per interface, in MiB")
+        ->check(CLI::Range(1, 2047))
+        ->capture_default_str();
+    mon->add_option("--eve", monitor.eve_path,
+                    "Append EVE JSON lines to this file ('-' for standard output)");
+    mon->add_option("--db", monitor.db_path,
+                    "SQLite store to add events and alerts to, created if missing ('' for none)")
+        ->capture_default_str();
+    mon->add_option("--stats-interval", monitor.stats_interval_s,
+                    "Seconds between statistics lines and EVE stats records (0: none but the last)")
+        ->check(CLI::Range(0, 86400))
+        ->capture_default_str();
+    mon->add_option("--user", monitor.user,
+                    "Drop root privileges to this user once capture and outputs are open");
+    mon->add_option("--workers", monitor.workers, "Worker threads")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    mon->add_flag("-q,--quiet", monitor.quiet, "Do not print the summary or the statistics lines");
+    mon->footer(monitor_footer);
 
     try {
         app.parse(argc, argv);
@@ -70,6 +123,9 @@ int main(int argc, char** argv)
                           : progress == "never" ? otsentry::app::ReplayOptions::Progress::Never
                                                 : otsentry::app::ReplayOptions::Progress::Auto;
         return otsentry::app::run_replay(replay);
+    }
+    if (mon->parsed()) {
+        return otsentry::app::run_monitor(monitor);
     }
     return 2;
 }

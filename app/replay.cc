@@ -10,7 +10,7 @@
 
 #include "alerts/store.h"
 #include "alerts/writer.h"
-#include "app/engine.h"
+#include "app/pipeline.h"
 #include "app/summary.h"
 #include "capture/source/pcap_source.h"
 
@@ -87,7 +87,9 @@ int run_replay(const ReplayOptions& opts)
         return 1;
     }
     WriterOutput output{*writer};
-    Engine engine{EngineConfig{}, output};
+    PipelineConfig pipeline_cfg;
+    pipeline_cfg.workers = opts.workers;
+    Pipeline pipeline{pipeline_cfg, output};
 
     const bool show_progress = opts.progress == ReplayOptions::Progress::Always ||
                                (opts.progress == ReplayOptions::Progress::Auto && isatty(STDERR_FILENO) != 0);
@@ -106,10 +108,11 @@ int run_replay(const ReplayOptions& opts)
             status = 1;
             continue;
         }
-        engine.process(pkt);
-        progress.maybe_update(source, engine.counters().packets);
+        pipeline.process(pkt);
+        progress.maybe_update(source, pipeline.packets());
     }
-    engine.finish();
+    pipeline.finish();
+    const EngineTotals totals = pipeline.totals();
     writer->close();
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     progress.finish();
@@ -125,7 +128,7 @@ int run_replay(const ReplayOptions& opts)
     if (!opts.db_path.empty()) {
         try {
             auto store = alerts::Store::open(opts.db_path);
-            const auto& c = engine.counters();
+            const auto& c = totals.counters;
             store.record_run(alerts::RunRecord{
                 .started_us =
                     std::chrono::duration_cast<std::chrono::microseconds>(wall_start.time_since_epoch())
@@ -146,8 +149,8 @@ int run_replay(const ReplayOptions& opts)
     }
 
     if (!opts.quiet) {
-        print_summary(stdout, RunInfo{opts.inputs.size(), elapsed, opts.db_path, opts.eve_path}, engine,
-                      written);
+        print_summary(stdout, RunInfo{opts.inputs.size(), elapsed, opts.db_path, opts.eve_path}, totals,
+                      written, nullptr, pipeline.snapshot());
     }
     return status;
 }

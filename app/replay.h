@@ -12,7 +12,8 @@ struct ReplayOptions {
     std::string eve_path;             // empty: no EVE file
     std::string db_path;              // empty: no database
     enum class Progress { Auto, Always, Never } progress = Progress::Auto;
-    bool quiet = false;  // no summary
+    bool quiet = false;    // no summary
+    unsigned workers = 1;  // engine threads (1: the reader runs the engine itself)
 };
 
 // Returns the process exit code: 0 when every input was read, 1 when an input could not be

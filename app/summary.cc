@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace otsentry::app {
 
@@ -30,19 +31,30 @@ std::string human_bytes(uint64_t v)
     return u == 0 ? fmt::format("{} B", v) : fmt::format("{:.1f} {}", d, units[u]);
 }
 
-void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
-                   const alerts::WriterStats& written)
+void print_summary(std::FILE* out, const RunInfo& run, const EngineTotals& totals,
+                   const alerts::WriterStats& written, const LiveRunInfo* live,
+                   const std::vector<WorkerSnapshot>& workers)
 {
-    const auto& c = engine.counters();
-    const auto& d = engine.decode_stats();
-    const auto& f = engine.flow_stats();
-    const auto& s = engine.stream_stats();
+    const auto& c = totals.counters;
+    const auto& d = totals.decode;
+    const auto& f = totals.flows;
+    const auto& s = totals.stream;
     const double secs = std::max(run.elapsed_s, 1e-6);
 
-    fmt::print(out, "otsentry replay: {} file{}, {} packets, {} in {:.2f} s ({} packets/s, {:.3f} Gbit/s)\n",
-               run.files, run.files == 1 ? "" : "s", with_commas(c.packets), human_bytes(c.bytes),
-               run.elapsed_s, with_commas(static_cast<uint64_t>(static_cast<double>(c.packets) / secs)),
+    const std::string inputs =
+        live == nullptr ? fmt::format("replay: {} file{}", run.files, run.files == 1 ? "" : "s")
+        : live->interfaces.size() == 1 ? fmt::format("monitor: interface {}", live->interfaces.front())
+                                       : fmt::format("monitor: {} interfaces ({})", live->interfaces.size(),
+                                                     fmt::join(live->interfaces, ", "));
+    fmt::print(out, "otsentry {}, {} packets, {} in {:.2f} s ({} packets/s, {:.3f} Gbit/s)\n", inputs,
+               with_commas(c.packets), human_bytes(c.bytes), run.elapsed_s,
+               with_commas(static_cast<uint64_t>(static_cast<double>(c.packets) / secs)),
                static_cast<double>(c.bytes) * 8 / secs / 1e9);
+    if (live != nullptr) {
+        fmt::print(out, "  capture:      received {}, dropped {} by the kernel, {} by the interface\n",
+                   with_commas(live->received), with_commas(live->kernel_dropped),
+                   with_commas(live->if_dropped));
+    }
 
     std::string protos;
     for (unsigned p = 1; p < protocol_count; ++p)
@@ -82,6 +94,15 @@ void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
                with_commas(d.ipv4), with_commas(d.ipv6), with_commas(d.tcp), with_commas(d.udp),
                with_commas(d.icmp + d.other_l4 + d.non_ip), with_commas(d.fragments),
                with_commas(d.total_errors()), errs.empty() ? "" : errs + ")");
+    // Anomalies other than timeouts and memcap drops, which have their own counts.
+    const auto& fr = totals.defrag;
+    fmt::print(out,
+               "  fragments:    {} datagrams reassembled; overlaps {} ({} conflicting), anomalies {}, "
+               "discarded {}, timeouts {}, memcap {}\n",
+               with_commas(fr.reassembled), with_commas(fr.overlaps),
+               with_commas(fr.count(capture::DefragAnomaly::OverlapConflict)),
+               with_commas(fr.total_anomalies() - fr.timeouts - fr.memcap_drops), with_commas(fr.discarded),
+               with_commas(fr.timeouts), with_commas(fr.memcap_drops));
     fmt::print(out,
                "  tcp streams:  {} delivered; out of order {}, gaps {} ({}), retransmissions {}, overlaps {} "
                "({} conflicting), held-data overflows {}, memcap {}, mid-stream {}\n",
@@ -89,6 +110,16 @@ void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
                human_bytes(s.gap_bytes), with_commas(s.retransmissions), with_commas(s.overlaps),
                with_commas(s.overlap_conflicts), with_commas(s.buffer_overflows), with_commas(s.memcap_hits),
                with_commas(s.midstream));
+    if (workers.size() > 1) {
+        std::string per_worker;
+        uint64_t waits = 0;
+        for (const auto& w : workers) {
+            per_worker += fmt::format("{}{}", per_worker.empty() ? "" : " / ", with_commas(w.packets));
+            waits += w.queue_waits;
+        }
+        fmt::print(out, "  workers:      {} (packets {}); reader waited for a full queue {} times\n",
+                   workers.size(), per_worker, with_commas(waits));
+    }
     std::string dest;
     if (!run.db_path.empty()) dest += " -> " + run.db_path;
     if (!run.eve_path.empty()) dest += (dest.empty() ? " -> " : ", ") + run.eve_path;

@@ -1,11 +1,13 @@
-// The end-of-run summary a user reads after `otsentry replay` (and, later, at monitor shutdown).
+// The end-of-run summary a user reads after `otsentry replay` and at `otsentry monitor` shutdown.
 #pragma once
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "alerts/writer.h"
 #include "app/engine.h"
+#include "app/pipeline.h"
 
 namespace otsentry::app {
 
@@ -15,8 +17,17 @@ struct RunInfo {
     std::string db_path, eve_path;
 };
 
-void print_summary(std::FILE* out, const RunInfo& run, const Engine& engine,
-                   const alerts::WriterStats& written);
+// What `otsentry monitor` adds: the interfaces it captured on (the first line names them
+// instead of counting files) and what the kernel counted, summed over the interfaces.
+struct LiveRunInfo {
+    std::vector<std::string> interfaces;
+    uint64_t received = 0, kernel_dropped = 0, if_dropped = 0;
+};
+
+// `workers`: per-worker progress, printed when there is more than one worker.
+void print_summary(std::FILE* out, const RunInfo& run, const EngineTotals& totals,
+                   const alerts::WriterStats& written, const LiveRunInfo* live = nullptr,
+                   const std::vector<WorkerSnapshot>& workers = {});
 
 // "1,234,567"
 std::string with_commas(uint64_t v);

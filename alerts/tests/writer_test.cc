@@ -233,6 +233,35 @@ TEST(Writer, EveDiskFullIsReportedAndDatabaseGoesOn)
     EXPECT_EQ(Store::open(cfg.db_path).count_events(), 20);
 }
 
+TEST(Writer, StatsRecordsGoToEveOnly)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.eve_path = dir.file("eve.json");
+    Writer w(cfg);
+    w.submit(make_record(0, 1));
+    Record stats;
+    stats.kind = RecordKind::Stats;
+    stats.ts_us = 2;
+    stats.eve_json = R"({"event_type":"stats","stats":{"uptime":1}})";
+    w.submit(std::move(stats));
+    w.submit(make_record(0, 10));
+    w.close();
+
+    const auto st = w.stats();
+    EXPECT_EQ(st.events, 1u);
+    EXPECT_EQ(st.alerts, 1u);
+    EXPECT_EQ(st.stats, 1u);
+    EXPECT_EQ(st.failed, 0u);
+    auto store = Store::open(cfg.db_path, /*read_only=*/true);
+    EXPECT_EQ(store.count_events(), 1);
+    EXPECT_EQ(store.count_alerts(), 1);
+    const auto lines = read_lines(cfg.eve_path);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_THAT(lines[1], HasSubstr(R"("event_type":"stats")"));  // in submit order
+}
+
 TEST(Writer, NoSinksStillCounts)
 {
     Writer w(WriterConfig{});

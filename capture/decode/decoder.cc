@@ -82,8 +82,18 @@ std::string to_string(const IpAddr& a)
     // INET6_ADDRSTRLEN covers both families; inet_ntop writes RFC 5952 text for IPv6.
     std::array<char, INET6_ADDRSTRLEN> buf{};
     if (a.version == 4) {
-        if (inet_ntop(AF_INET, a.bytes.data(), buf.data(), buf.size())) return buf.data();
-    } else if (a.version == 6) {
+        // Every new flow formats its two addresses: by hand, as inet_ntop goes through sprintf.
+        char* p = buf.data();
+        for (size_t i = 0; i < 4; ++i) {
+            if (i != 0) *p++ = '.';
+            const unsigned b = a.bytes[i];
+            if (b >= 100) *p++ = static_cast<char>('0' + b / 100);
+            if (b >= 10) *p++ = static_cast<char>('0' + b / 10 % 10);
+            *p++ = static_cast<char>('0' + b % 10);
+        }
+        return std::string{buf.data(), static_cast<size_t>(p - buf.data())};
+    }
+    if (a.version == 6) {
         if (inet_ntop(AF_INET6, a.bytes.data(), buf.data(), buf.size())) return buf.data();
     }
     return "?";

@@ -89,7 +89,7 @@ struct DecodeStats {
 
 // Decodes one frame. On error `out` holds whatever layers were decoded before it; the error is
 // also counted in `stats`. Fragments are recognised and counted; their L4 is not decoded
-// (reassembly comes with the defragmenter).
+// (capture/defrag reassembles them; app/packet_front.cc decodes the result).
 DecodeError decode(LinkType link, std::span<const uint8_t> frame, Decoded& out, DecodeStats& stats);
 
 }  // namespace otsentry::capture

@@ -42,6 +42,13 @@ uint64_t load64(const uint8_t* p) noexcept
 
 }  // namespace
 
+uint64_t flow_id(uint64_t key_hash, int64_t first_ts_us) noexcept
+{
+    // 53 bits: exact in every JSON reader (IEEE doubles); never 0.
+    const uint64_t id = mix(key_hash ^ mix(static_cast<uint64_t>(first_ts_us))) & ((uint64_t{1} << 53) - 1);
+    return id != 0 ? id : 1;
+}
+
 uint64_t hash(const FlowKey& k) noexcept
 {
     uint64_t h = mix(load64(k.a.bytes.data()) ^ 0x9e3779b97f4a7c15ULL);
@@ -99,7 +106,6 @@ struct FlowTable::Impl {
     uint64_t bucket_mask = 0;
     std::array<List, ListCount> lists{};
     std::bitset<65536> service_ports;
-    uint64_t next_id = 1;
     bool expired_once = false;
     int64_t last_expire_us = 0;
     size_t count = 0;
@@ -224,7 +230,7 @@ struct FlowTable::Impl {
         Node& n = node(i);
         n.hash = h;
         Flow& f = n.flow;
-        f.id = next_id++;
+        f.id = flow_id(h, now_us);
         f.key = key;
         if (sender_is_client(pkt)) {
             f.client_ip = pkt.src;
@@ -289,6 +295,16 @@ FlowTable::Lookup FlowTable::lookup(const Decoded& pkt, int64_t now_us)
     if (i != nil && new_syn && t.node(i).flow.closed) {
         t.end_flow(i, FlowEnd::Closed);
         i = nil;
+    }
+    // A flow idle past its timeout ends here even if expire() has not run yet (it runs once per
+    // second of packet time): whether a packet continues a flow or starts a new one depends only
+    // on the flow's own packets, never on which other packets a table sees (one per worker).
+    if (i != nil) {
+        const Impl::Node& found = t.node(i);
+        if (now_us - found.flow.last_ts_us > t.timeout_of(found.list)) {
+            t.end_flow(i, found.list == Impl::Closed ? FlowEnd::Closed : FlowEnd::TimedOut);
+            i = nil;
+        }
     }
     if (i == nil) {
         i = t.create(key, h, pkt, now_us);

@@ -1,7 +1,8 @@
 // The flow table: one entry per bidirectional conversation, keyed symmetrically (both
 // directions find the same entry), VLAN aware. Timeouts run on packet time so a replay gives
 // the same result as live capture. Capacity is hard: when full, the least recently seen flow is
-// evicted (counted). Flow ids are assigned in creation order and stable within a run.
+// evicted (counted). A flow id is a hash of the flow's key and its first packet's time: the same
+// flow gets the same id in every run, whichever worker's table holds it.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,8 @@ struct FlowKey {
     friend bool operator==(const FlowKey&, const FlowKey&) = default;
 };
 uint64_t hash(const FlowKey& k) noexcept;
+// The id of a flow (EVE flow_id): 53 bits of hash(key) mixed with the first packet's time.
+uint64_t flow_id(uint64_t key_hash, int64_t first_ts_us) noexcept;
 // The symmetric key of a decoded TCP/UDP packet (both directions give the same key). The app
 // may hash it to pick the worker that owns the flow.
 FlowKey flow_key_of(const Decoded& pkt) noexcept;

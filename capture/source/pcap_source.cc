@@ -11,46 +11,17 @@
 #include <filesystem>
 #include <system_error>
 
+#include "capture/source/link_types.h"
+
 namespace otsentry::capture {
 
 namespace {
 
 namespace fs = std::filesystem;
+using detail::link_type_from_dlt;
+using detail::unsupported_link_reason;
 
 constexpr std::string_view stdin_path = "-";
-
-struct DltMapping {
-    int dlt;
-    LinkType link;
-};
-
-// DLT_RAW is 12 on most systems and 14 on OpenBSD; files may also carry LINKTYPE_RAW (101)
-// when libpcap does not translate it, so all three mean raw IP. LINKTYPE_LOOP is 108.
-constexpr std::array<DltMapping, 10> dlt_map{{
-    {DLT_EN10MB, LinkType::Ethernet},
-    {DLT_LINUX_SLL, LinkType::LinuxSll},
-    {DLT_LINUX_SLL2, LinkType::LinuxSll2},
-    {12, LinkType::RawIp},
-    {14, LinkType::RawIp},
-    {101, LinkType::RawIp},
-    {DLT_IPV4, LinkType::RawIpv4},
-    {DLT_IPV6, LinkType::RawIpv6},
-    {DLT_NULL, LinkType::Null},
-    {108, LinkType::Loop},
-}};
-
-std::optional<LinkType> map_dlt(int dlt)
-{
-    for (const auto& m : dlt_map)
-        if (m.dlt == dlt) return m.link;
-    return std::nullopt;
-}
-
-std::string unsupported_link_reason(int dlt)
-{
-    const char* name = pcap_datalink_val_to_name(dlt);
-    return "unsupported link type " + std::string(name ? name : "UNKNOWN") + " (" + std::to_string(dlt) + ")";
-}
 
 // A file that libpcap refuses at open time: turn its message into the reason the user needs.
 std::string open_failure_reason(const std::string& libpcap_msg, uintmax_t size)
@@ -108,7 +79,7 @@ Opened open_path(const std::string& path)
         return r;
     }
     const int dlt = pcap_datalink(r.handle);
-    if (const auto link = map_dlt(dlt)) {
+    if (const auto link = link_type_from_dlt(dlt)) {
         r.link = *link;
     } else {
         r.reason = unsupported_link_reason(dlt);
@@ -185,7 +156,7 @@ bool PcapFileSource::open_next()
         if (!o.handle) {
             std::fclose(f);
             o.reason = open_failure_reason(errbuf.data(), 4);
-        } else if (const auto link = map_dlt(pcap_datalink(o.handle))) {
+        } else if (const auto link = link_type_from_dlt(pcap_datalink(o.handle))) {
             o.link = *link;
         } else {
             o.reason = unsupported_link_reason(pcap_datalink(o.handle));

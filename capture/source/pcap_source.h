@@ -6,31 +6,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
+#include "capture/source/raw_packet.h"
+
 namespace otsentry::capture {
-
-// Link types we decode (libpcap's DLT values are mapped onto these).
-enum class LinkType : uint8_t { Ethernet, LinuxSll, LinuxSll2, RawIp, RawIpv4, RawIpv6, Null, Loop };
-
-struct RawPacket {
-    int64_t ts_us = 0;              // capture time, microseconds since the epoch (UTC)
-    uint32_t caplen = 0;            // bytes captured (== data.size())
-    uint32_t wire_len = 0;          // bytes on the wire
-    std::span<const uint8_t> data;  // valid until the next call to next()
-    LinkType link = LinkType::Ethernet;
-    uint64_t pcap_cnt = 0;    // 1-based number within its file
-    uint32_t file_index = 0;  // which input file (0-based)
-};
-
-// Why a file cannot be read, as one line for the user: "<file>: <reason>".
-struct SourceError {
-    std::string path;
-    std::string reason;
-    [[nodiscard]] std::string message() const { return path + ": " + reason; }
-};
 
 // Reads several files one after the other, as one packet sequence.
 class PcapFileSource {

@@ -11,7 +11,9 @@
 
 namespace otsentry::dissect {
 
-enum class FieldType : uint8_t { U8, U16, U32, U64, Bytes, String };
+// String: text from traffic (escaped in EVE). Name: text from our own tables (a function name),
+// written without the escaping scan.
+enum class FieldType : uint8_t { U8, U16, U32, U64, Bytes, String, Name };
 
 struct FieldValue {
     bool present = false;
@@ -49,6 +51,9 @@ void write_fields(JsonWriter& w, std::span<const FieldSpec<Pdu>> table, const Pd
                 break;
             case FieldType::String:
                 w.value(v.str);
+                break;
+            case FieldType::Name:
+                w.name(v.str);
                 break;
             default:
                 w.value(v.u);

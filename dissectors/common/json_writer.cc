@@ -37,171 +37,101 @@ constexpr bool plain(unsigned char c) noexcept
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void append_escape(std::string& out, unsigned char c)
+char* put(char* p, std::string_view s) noexcept
 {
-    const char buf[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xf]};
-    out.append(buf, sizeof buf);
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
 }
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view s)
 {
-    // Copy runs of plain bytes in one append: event text is almost all plain ASCII, and
-    // appending byte by byte dominated the cost of rendering an event.
+    // Size for the worst case (every byte as \u00XX), write through a pointer, then trim: one
+    // resize instead of an append per escape.
+    const size_t at = out.size();
+    out.resize(at + 6 * s.size());
+    char* p = out.data() + at;
     size_t i = 0;
     while (i < s.size()) {
-        size_t run = i;
-        while (run < s.size() && plain(static_cast<unsigned char>(s[run])))
-            ++run;
-        if (run != i) out.append(s.data() + i, run - i);
-        if (run == s.size()) return;
-        i = run;
         const auto c = static_cast<unsigned char>(s[i]);
+        if (plain(c)) {
+            *p++ = static_cast<char>(c);
+            ++i;
+            continue;
+        }
         switch (c) {
             case '"':
-                out.append("\\\"", 2);
+                p = put(p, "\\\"");
                 break;
             case '\\':
-                out.append("\\\\", 2);
+                p = put(p, "\\\\");
                 break;
             case '\n':
-                out.append("\\n", 2);
+                p = put(p, "\\n");
                 break;
             case '\r':
-                out.append("\\r", 2);
+                p = put(p, "\\r");
                 break;
             case '\t':
-                out.append("\\t", 2);
+                p = put(p, "\\t");
                 break;
             default:
                 if (c >= 0x80) {
                     if (const size_t n = utf8_sequence_length(s, i); n != 0) {
-                        out.append(s.data() + i, n);
+                        std::memcpy(p, s.data() + i, n);
+                        p += n;
                         i += n;
                         continue;
                     }
                 }
-                append_escape(out, c);
+                p = put(p, std::string_view{"\\u00", 4});
+                *p++ = hex_digits[c >> 4];
+                *p++ = hex_digits[c & 0xf];
                 break;
         }
         ++i;
     }
+    out.resize(static_cast<size_t>(p - out.data()));
 }
 
-bool JsonWriter::comma_needed() noexcept
-{
-    if (after_key_) {
-        after_key_ = false;
-        return false;
-    }
-    if (depth_ == 0) return false;
-    // Past max_depth the deepest slot is shared: commas may be off, memory never is.
-    const unsigned slot = std::min(depth_, max_depth) - 1;
-    const bool comma = !first_[slot];
-    first_[slot] = false;
-    return comma;
-}
-
-void JsonWriter::separator()
-{
-    if (comma_needed()) out_ += ',';
-}
-
-JsonWriter& JsonWriter::begin_object()
+JsonWriter& JsonWriter::slow_key(std::string_view k)
 {
     separator();
-    out_ += '{';
-    first_[std::min(depth_, max_depth - 1)] = true;
-    ++depth_;
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_object()
-{
-    out_ += '}';
-    if (depth_ > 0) --depth_;
-    return *this;
-}
-
-JsonWriter& JsonWriter::begin_array()
-{
-    separator();
-    out_ += '[';
-    first_[std::min(depth_, max_depth - 1)] = true;
-    ++depth_;
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_array()
-{
-    out_ += ']';
-    if (depth_ > 0) --depth_;
-    return *this;
-}
-
-JsonWriter& JsonWriter::key(std::string_view k)
-{
-    // Keys are identifiers written by our code, never bytes from traffic, so they are copied
-    // without escaping, with their comma and quotes in one append.
-    char buf[80];
-    if (k.size() + 5 > sizeof buf) {  // longer than any key we write: the slow path
-        separator();
-        out_ += '"';
-        append_json_escaped(out_, k);
-        out_.append("\":", 2);
-        after_key_ = true;
-        return *this;
-    }
-    char* p = buf;
-    if (comma_needed()) *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p += k.size();
-    *p++ = '"';
-    *p++ = ':';
-    out_.append(buf, static_cast<size_t>(p - buf));
+    out_ += '"';
+    append_json_escaped(out_, k);
+    out_.append("\":", 2);
     after_key_ = true;
-    return *this;
-}
-
-JsonWriter& JsonWriter::value(uint64_t v)
-{
-    // Registers and coils make numbers the most frequent token: one append each.
-    char buf[24];
-    char* p = buf;
-    if (comma_needed()) *p++ = ',';
-    p = std::to_chars(p, buf + sizeof buf, v).ptr;
-    out_.append(buf, static_cast<size_t>(p - buf));
     return *this;
 }
 
 JsonWriter& JsonWriter::value(int64_t v)
 {
-    separator();
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, end);
-    return *this;
+    if (v >= 0) return value(static_cast<uint64_t>(v));
+    char* p = room(22);
+    if (comma_needed()) *p++ = ',';
+    *p++ = '-';
+    // The magnitude of INT64_MIN does not fit an int64_t: negate in unsigned arithmetic.
+    return done(put_u64(p, ~static_cast<uint64_t>(v) + 1));
 }
 
 JsonWriter& JsonWriter::value(double v)
 {
-    separator();
+    char* p = room(34);
+    if (comma_needed()) *p++ = ',';
     if (!std::isfinite(v)) {
-        out_ += "null";  // JSON has no NaN or infinity
-        return *this;
+        std::memcpy(p, "null", 4);  // JSON has no NaN or infinity
+        return done(p + 4);
     }
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, end);
-    return *this;
+    return done(std::to_chars(p, p + 32, v).ptr);
 }
 
 JsonWriter& JsonWriter::value(bool v)
 {
-    separator();
-    out_ += v ? "true" : "false";
-    return *this;
+    char* p = room(6);
+    if (comma_needed()) *p++ = ',';
+    const std::string_view t = v ? "true" : "false";
+    std::memcpy(p, t.data(), t.size());
+    return done(p + t.size());
 }
 
 JsonWriter& JsonWriter::value(std::string_view s)
@@ -210,14 +140,46 @@ JsonWriter& JsonWriter::value(std::string_view s)
     out_ += '"';
     append_json_escaped(out_, s);
     out_ += '"';
-    return *this;
+    return done(buf_.data());
+}
+
+JsonWriter& JsonWriter::name(std::string_view s)
+{
+    if (s.size() + 4 > buf_size / 2) return value(s);  // long: the string path (escaping is harmless)
+    char* p = room(s.size() + 3);
+    if (comma_needed()) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '"';
+    return done(p);
 }
 
 JsonWriter& JsonWriter::null()
 {
-    separator();
-    out_ += "null";
-    return *this;
+    char* p = room(5);
+    if (comma_needed()) *p++ = ',';
+    std::memcpy(p, "null", 4);
+    return done(p + 4);
+}
+
+JsonWriter& JsonWriter::be16_array(std::span<const uint8_t> be)
+{
+    begin_array();
+    // Room is checked once per run of values, not per value: registers are the most frequent
+    // token of all (up to 125 per PDU).
+    constexpr size_t per_run = 128;  // 128 values * 6 bytes fit the buffer
+    const size_t n = be.size() / 2;
+    for (size_t start = 0; start < n; start += per_run) {
+        const size_t end = std::min(n, start + per_run);
+        char* p = room(6 * (end - start));
+        for (size_t i = start; i < end; ++i) {
+            if (i != 0) *p++ = ',';
+            p = put_u64(p, static_cast<uint64_t>(be[2 * i]) << 8 | be[2 * i + 1]);
+        }
+        len_ = static_cast<size_t>(p - buf_.data());
+    }
+    return end_array();
 }
 
 JsonWriter& JsonWriter::hex(std::span<const uint8_t> bytes)
@@ -232,14 +194,14 @@ JsonWriter& JsonWriter::hex(std::span<const uint8_t> bytes)
         *p++ = hex_digits[b & 0xf];
     }
     *p = '"';
-    return *this;
+    return done(buf_.data());
 }
 
 JsonWriter& JsonWriter::raw(std::string_view json)
 {
     separator();
     out_.append(json);
-    return *this;
+    return done(buf_.data());
 }
 
 }  // namespace otsentry::dissect

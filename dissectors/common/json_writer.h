@@ -1,10 +1,16 @@
 // A streaming JSON writer that appends to a std::string. Used on the packet path to render
-// events once (EVE line and stored row share the text), so it allocates nothing beyond the
-// string's own growth and handles commas and escaping itself. Parsing JSON is nlohmann's job.
+// events once (EVE line and stored row share the text), so it handles commas and escaping
+// itself and allocates nothing beyond the string's own growth. Parsing JSON is nlohmann's job.
+//
+// Speed: an event is ~60 tokens, so tokens are written into a small buffer inside the writer
+// (inline, no call per token) and moved to the string in one append when the buffer fills, when
+// a top-level value is complete, and on destruction. So `out` holds the text as soon as the
+// top-level value is closed; flush() makes a partial value visible.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,15 +20,37 @@ namespace otsentry::dissect {
 class JsonWriter {
 public:
     explicit JsonWriter(std::string& out) noexcept : out_{out} {}
+    ~JsonWriter() { flush(); }
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
 
-    JsonWriter& begin_object();
-    JsonWriter& end_object();
-    JsonWriter& begin_array();
-    JsonWriter& end_array();
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
+
     // `k` is an identifier from our code (never traffic bytes): it is not escaped.
-    JsonWriter& key(std::string_view k);
+    JsonWriter& key(std::string_view k)
+    {
+        if (k.size() > max_key) return slow_key(k);
+        char* p = room(k.size() + 4);
+        if (comma_needed()) *p++ = ',';
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        len_ = static_cast<size_t>(p - buf_.data());
+        after_key_ = true;
+        return *this;
+    }
 
-    JsonWriter& value(uint64_t v);
+    JsonWriter& value(uint64_t v)
+    {
+        char* p = room(21);
+        if (comma_needed()) *p++ = ',';
+        return done(put_u64(p, v));
+    }
     JsonWriter& value(int64_t v);
     JsonWriter& value(uint32_t v) { return value(static_cast<uint64_t>(v)); }
     JsonWriter& value(uint16_t v) { return value(static_cast<uint64_t>(v)); }
@@ -30,9 +58,15 @@ public:
     JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
     JsonWriter& value(double v);
     JsonWriter& value(bool v);
+    // A string from traffic or a user: escaped.
     JsonWriter& value(std::string_view s);
     JsonWriter& value(const char* s) { return value(std::string_view{s}); }
+    // A string our own code made (a function name from a table, an IP address we formatted):
+    // written without the escaping scan. Must not contain '"', '\\' or control characters.
+    JsonWriter& name(std::string_view s);
     JsonWriter& null();
+    // An array of the big-endian 16-bit integers in `be` (register values), one odd byte ignored.
+    JsonWriter& be16_array(std::span<const uint8_t> be);
     // Bytes as lowercase hex text ("0a1b"), the form EVE uses for raw data.
     JsonWriter& hex(std::span<const uint8_t> bytes);
     // Pre-rendered JSON text, inserted as one value.
@@ -47,17 +81,114 @@ public:
 
     [[nodiscard]] unsigned depth() const noexcept { return depth_; }
 
+    // Moves what is buffered to the string.
+    void flush()
+    {
+        if (len_ != 0) out_.append(buf_.data(), len_);
+        len_ = 0;
+    }
+
 private:
-    void separator();
+    static constexpr size_t buf_size = 1024;
+    static constexpr size_t max_key = 64;
+
+    // Space for n more bytes (n <= buf_size - 1) at the end of the buffer.
+    char* room(size_t n)
+    {
+        if (buf_size - len_ < n + 1) flush();
+        return buf_.data() + len_;
+    }
+    // The token ended at p: a complete top-level value goes to the string at once.
+    JsonWriter& done(char* p)
+    {
+        len_ = static_cast<size_t>(p - buf_.data());
+        if (depth_ == 0) flush();
+        return *this;
+    }
+    JsonWriter& open(char c)
+    {
+        char* p = room(2);
+        if (comma_needed()) *p++ = ',';
+        *p++ = c;
+        first_[depth_ < max_depth ? depth_ : max_depth - 1] = true;
+        ++depth_;
+        len_ = static_cast<size_t>(p - buf_.data());
+        return *this;
+    }
+    JsonWriter& close(char c)
+    {
+        char* p = room(1);
+        *p++ = c;
+        if (depth_ > 0) --depth_;
+        return done(p);
+    }
+    JsonWriter& slow_key(std::string_view k);
     // Consumes the pending separator state; true when a ',' must precede the next token.
-    bool comma_needed() noexcept;
+    bool comma_needed() noexcept
+    {
+        if (after_key_) {
+            after_key_ = false;
+            return false;
+        }
+        if (depth_ == 0) return false;
+        // Past max_depth the deepest slot is shared: commas may be off, memory never is.
+        const unsigned slot = (depth_ < max_depth ? depth_ : max_depth) - 1;
+        const bool comma = !first_[slot];
+        first_[slot] = false;
+        return comma;
+    }
+    // A separator for a token written straight to the string (after a flush).
+    void separator()
+    {
+        flush();
+        if (comma_needed()) out_ += ',';
+    }
+    static char* put_u64(char* p, uint64_t v) noexcept;
 
     std::string& out_;
     static constexpr unsigned max_depth = 64;
     std::array<bool, max_depth> first_{};  // whether the container at each depth is still empty
     unsigned depth_ = 0;
     bool after_key_ = false;
+    size_t len_ = 0;
+    std::array<char, buf_size> buf_;
 };
+
+// Two decimal digits per table entry, "00" .. "99".
+inline constexpr char decimal_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+inline char* JsonWriter::put_u64(char* p, uint64_t v) noexcept
+{
+    if (v < 10) {
+        *p = static_cast<char>('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        std::memcpy(p, decimal_pairs + 2 * v, 2);
+        return p + 2;
+    }
+    // Count the digits, then fill from the end two at a time.
+    unsigned n = 3;
+    for (uint64_t t = v / 1000; t != 0; t /= 10)
+        ++n;
+    char* end = p + n;
+    char* q = end;
+    while (v >= 100) {
+        q -= 2;
+        std::memcpy(q, decimal_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        q -= 2;
+        std::memcpy(q, decimal_pairs + 2 * v, 2);
+    } else {
+        *--q = static_cast<char>('0' + v);
+    }
+    return end;
+}
 
 // Appends `s` to `out` with JSON string escaping (no quotes added). Invalid UTF-8 bytes are
 // written as \u00XX so the output is always valid JSON.

@@ -26,11 +26,11 @@ constexpr FieldSpec<Pdu> field_table[] = {
      [](const Pdu& p) { return FieldValue::of(p.length); }},
     {"modbus.function", "function_code", FieldType::U8, "function code without the exception bit",
      [](const Pdu& p) { return FieldValue::of(p.function()); }},
-    {"modbus.function_name", "function_name", FieldType::String, "function name, e.g. read_coils",
+    {"modbus.function_name", "function_name", FieldType::Name, "function name, e.g. read_coils",
      [](const Pdu& p) { return FieldValue::of_str(function_name(p.function())); }},
     {"modbus.exception", "exception_code", FieldType::U8, "exception code (exception responses)",
      opt<Has::ExceptionCode, &Pdu::exception_code>},
-    {"modbus.exception_name", "exception_name", FieldType::String, "exception name",
+    {"modbus.exception_name", "exception_name", FieldType::Name, "exception name",
      [](const Pdu& p) {
          return p.has(Has::ExceptionCode) ? FieldValue::of_str(exception_name(p.exception_code))
                                           : FieldValue::none();
@@ -51,7 +51,7 @@ constexpr FieldSpec<Pdu> field_table[] = {
     {"modbus.or_mask", "or_mask", FieldType::U16, "FC 22 OR mask", opt<Has::OrMask, &Pdu::or_mask>},
     {"modbus.subfunction", "subfunction", FieldType::U16, "FC 8 diagnostics sub-function",
      opt<Has::SubFunction, &Pdu::subfunction>},
-    {"modbus.subfunction_name", "subfunction_name", FieldType::String, "diagnostics sub-function name",
+    {"modbus.subfunction_name", "subfunction_name", FieldType::Name, "diagnostics sub-function name",
      [](const Pdu& p) {
          return p.has(Has::SubFunction) ? FieldValue::of_str(diag_subfunction_name(p.subfunction))
                                         : FieldValue::none();

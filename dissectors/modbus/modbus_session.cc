@@ -52,19 +52,16 @@ void write_values(JsonWriter& w, const Pdu& p, size_t bit_limit)
     if (p.value_kind == ValueKind::Bits) {
         // Coils as a string of '0'/'1', first coil first: as readable as a list, and a fraction
         // of its size and rendering cost at up to 2000 coils.
-        std::array<char, max_eve_bits> bits{};
+        std::array<char, max_eve_bits> bits;  // only the first n are written and read
         const size_t n = std::min({size_t{p.value_count}, bit_limit, max_eve_bits, p.values.size() * 8});
         for (size_t i = 0; i < n; ++i)
             bits[i] = ((p.values[i / 8] >> (i % 8)) & 1u) != 0 ? '1' : '0';
-        w.field("coils", std::string_view{bits.data(), n});
+        w.key("coils").name(std::string_view{bits.data(), n});  // only '0' and '1'
+
         return;
     }
-    w.key("values").begin_array();
-    ByteReader r{p.values};
     const size_t n = std::min({size_t{p.value_count}, max_eve_registers, p.values.size() / 2});
-    for (size_t i = 0; i < n; ++i)
-        w.value(r.read_be<uint16_t>());
-    w.end_array();
+    w.key("values").be16_array(p.values.first(2 * n));
 }
 
 void write_string(JsonWriter& w, std::span<const uint8_t> bytes)

@@ -21,7 +21,7 @@ constexpr FieldSpec<Pdu> field_table[] = {
      [](const Pdu& p) { return FieldValue::of(p.request_id); }},
     {"tpl.function", "function_code", FieldType::U8, "function code without the response/error bits",
      [](const Pdu& p) { return FieldValue::of(p.function()); }},
-    {"tpl.function_name", "function_name", FieldType::String, "function name, e.g. read",
+    {"tpl.function_name", "function_name", FieldType::Name, "function name, e.g. read",
      [](const Pdu& p) { return FieldValue::of_str(function_name(p.function())); }},
     {"tpl.length", "", FieldType::U16, "body length from the header",
      [](const Pdu& p) { return FieldValue::of(p.length); }},

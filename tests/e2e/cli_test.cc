@@ -166,4 +166,49 @@ TEST_F(Cli, StdinIsACaptureToo)
     EXPECT_NE(slurp(eve).find("\"event_type\":\"modbus\""), std::string::npos);
 }
 
+TEST_F(Cli, HelpDescribesMonitor)
+{
+    const auto r = run("monitor --help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("--interface"), std::string::npos);
+    EXPECT_NE(r.out.find("--stats-interval"), std::string::npos);
+    EXPECT_NE(r.out.find("SIGTERM"), std::string::npos);
+}
+
+TEST_F(Cli, MonitorUsageErrorsExitTwo)
+{
+    EXPECT_EQ(run("monitor").status, 2);  // no interface
+    const auto r = run("monitor -i lo --workers 0 --db ''");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--workers"), std::string::npos) << r.err;
+    EXPECT_EQ(run("monitor -i lo --snaplen 10 --db ''").status, 2);
+    EXPECT_EQ(run("monitor -i lo --buffer-mb 0 --db ''").status, 2);
+}
+
+// The interface check comes before libpcap, so the message is the same with or without the
+// right to capture.
+TEST_F(Cli, MonitorUnknownInterfaceIsNamed)
+{
+    const auto db = dir_ / "o.db";
+    const auto r = run("monitor -i nosuchif9 --db " + db.string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("otsentry: error: nosuchif9: no such device"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(db));  // nothing is opened before the capture is
+}
+
+TEST_F(Cli, MonitorBadFilterIsNamed)
+{
+    const auto r = run("monitor -i lo --bpf 'tcp prot 502' --db ''");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("bad BPF filter 'tcp prot 502'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("syntax error"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, MonitorUnknownUserIsNamed)
+{
+    const auto r = run("monitor -i lo --user no-such-user-x --db ''");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("--user no-such-user-x: no such user"), std::string::npos) << r.err;
+}
+
 }  // namespace

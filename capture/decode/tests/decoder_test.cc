@@ -505,3 +505,24 @@ TEST(Decoder, AddressText)
 
 }  // namespace
 }  // namespace otsentry::capture
+
+namespace otsentry::capture {
+namespace {
+
+TEST(IpAddrText, Ipv4EveryDigitCount)
+{
+    for (const auto& [bytes, text] : std::vector<std::pair<std::array<uint8_t, 4>, std::string>>{
+             {{0, 0, 0, 0}, "0.0.0.0"},
+             {{9, 10, 99, 100}, "9.10.99.100"},
+             {{255, 255, 255, 255}, "255.255.255.255"},
+             {{192, 168, 1, 205}, "192.168.1.205"}}) {
+        IpAddr a;
+        a.version = 4;
+        std::copy(bytes.begin(), bytes.end(), a.bytes.begin());
+        EXPECT_EQ(to_string(a), text);
+    }
+    EXPECT_EQ(to_string(IpAddr{}), "?");
+}
+
+}  // namespace
+}  // namespace otsentry::capture

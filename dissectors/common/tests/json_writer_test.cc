@@ -1,7 +1,11 @@
 #include "dissectors/common/json_writer.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace otsentry::dissect {
 namespace {
@@ -61,6 +65,85 @@ TEST(JsonWriter, TruncatedUtf8SequenceIsEscaped)
     std::string out;
     append_json_escaped(out, std::string_view{"\xe2\x82", 2});
     EXPECT_EQ(out, "\\u00e2\\u0082");
+}
+
+TEST(JsonWriter, NumbersAtEveryDigitBoundary)
+{
+    std::string out;
+    JsonWriter w{out};
+    w.begin_array();
+    uint64_t v = 1;
+    std::string expect = "[0";
+    w.value(uint64_t{0});
+    for (int i = 0; i < 19; ++i, v *= 10) {
+        for (uint64_t x : {v - 1, v, v + 1}) {
+            if (x == 0) continue;
+            w.value(x);
+            expect += "," + std::to_string(x);
+        }
+    }
+    w.value(UINT64_MAX).value(INT64_MIN).value(int64_t{-1}).value(INT64_MAX);
+    expect +=
+        "," + std::to_string(UINT64_MAX) + ",-9223372036854775808,-1," + std::to_string(INT64_MAX) + "]";
+    w.end_array();
+    EXPECT_EQ(out, expect);
+}
+
+TEST(JsonWriter, LongOutputSpillsThroughTheBuffer)
+{
+    std::string out;
+    JsonWriter w{out};
+    nlohmann::json expect = nlohmann::json::array();
+    w.begin_array();
+    for (uint64_t i = 0; i < 5000; ++i) {
+        w.begin_object().field("k", i).key("name").name("read_coils").end_object();
+        expect.push_back({{"k", i}, {"name", "read_coils"}});
+    }
+    w.end_array();
+    EXPECT_EQ(nlohmann::json::parse(out), expect);
+}
+
+TEST(JsonWriter, TextIsVisibleWhenTheTopLevelValueCloses)
+{
+    std::string out;
+    {
+        JsonWriter w{out};
+        w.begin_object().field("a", uint64_t{1});
+        EXPECT_EQ(out, "");  // still buffered
+        w.flush();
+        EXPECT_EQ(out, R"({"a":1)");
+        w.key("b").value("x\"y").end_object();
+        EXPECT_EQ(out, R"({"a":1,"b":"x\"y"})");
+        w.begin_object().field("c", true);
+    }
+    EXPECT_EQ(out, R"({"a":1,"b":"x\"y"}{"c":true)");  // the destructor flushes
+}
+
+TEST(JsonWriter, NamesAreQuotedAsGiven)
+{
+    std::string out;
+    JsonWriter w{out};
+    w.begin_object().field("ip", std::string_view{"10.0.0.1"}).key("n").name("modbus").key("e").name("");
+    w.end_object();
+    EXPECT_EQ(out, R"({"ip":"10.0.0.1","n":"modbus","e":""})");
+}
+
+TEST(JsonWriter, Be16Arrays)
+{
+    std::string out;
+    JsonWriter w{out};
+    std::vector<uint8_t> regs;
+    nlohmann::json expect = nlohmann::json::array();
+    for (unsigned i = 0; i < 300; ++i) {  // longer than one run of the buffer
+        const unsigned v = (i * 2654435761u) & 0xffff;
+        regs.push_back(static_cast<uint8_t>(v >> 8));
+        regs.push_back(static_cast<uint8_t>(v));
+        expect.push_back(v);
+    }
+    regs.push_back(0xff);  // odd byte: ignored
+    w.begin_object().key("a").be16_array(regs).key("b").be16_array({}).field("c", 1).end_object();
+    EXPECT_EQ(nlohmann::json::parse(out),
+              (nlohmann::json{{"a", expect}, {"b", nlohmann::json::array()}, {"c", 1}}));
 }
 
 }  // namespace
