@@ -32,25 +32,14 @@ Exit status: 0 identical (apart from explained differences), 1 differences, 2 us
 
 import argparse
 import collections
-import fnmatch
-import json
 import os
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+from tshark_common import (as_int, compare as compare_keys, eve_records, finish, load_allow,
+                           report, retransmitted_frames, run_tshark)
+
 MODBUS_PORT = 502
-
-
-def as_int(v):
-    if v is None or v == "":
-        return None
-    if isinstance(v, int):
-        return v
-    try:
-        return int(str(v), 0)
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- EVE side
@@ -59,40 +48,28 @@ def eve_pdus(path):
     events = collections.Counter()
     ports = set()
     bad_lines = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
+    for ev in eve_records(path, bad_lines):
+        etype = ev.get("event_type")
+        mb = None
+        if etype == "modbus":
+            mb = ev.get("modbus")
+        if not isinstance(mb, dict):
+            continue
+        sp, dp = as_int(ev.get("src_port")), as_int(ev.get("dest_port"))
+        if sp == MODBUS_PORT or dp == MODBUS_PORT:
+            ports.add(MODBUS_PORT)
+        elif dp is not None:
+            ports.add(dp)
+        for direction in ("request", "response"):
+            pdu = mb.get(direction)
+            if not isinstance(pdu, dict) or as_int(pdu.get("pcap_cnt")) is None:
                 continue
-            try:
-                ev = json.loads(line)
-            except json.JSONDecodeError as e:
-                bad_lines.append(f"line {lineno}: {e.msg} at column {e.colno}: "
-                                 f"...{line[max(0, e.pos - 40):e.pos + 20]}...")
-                continue
-            if not isinstance(ev, dict):
-                continue
-            etype = ev.get("event_type")
-            mb = None
-            if etype == "modbus":
-                mb = ev.get("modbus")
-            if not isinstance(mb, dict):
-                continue
-            sp, dp = as_int(ev.get("src_port")), as_int(ev.get("dest_port"))
-            if sp == MODBUS_PORT or dp == MODBUS_PORT:
-                ports.add(MODBUS_PORT)
-            elif dp is not None:
-                ports.add(dp)
-            for direction in ("request", "response"):
-                pdu = mb.get(direction)
-                if not isinstance(pdu, dict) or as_int(pdu.get("pcap_cnt")) is None:
-                    continue
-                fc_raw = as_int(pdu.get("function_code"))
-                exc = as_int(pdu.get("exception_code"))
-                fc = None if fc_raw is None else fc_raw & 0x7F
-                key = (as_int(pdu["pcap_cnt"]), as_int(pdu.get("transaction_id")),
-                       as_int(pdu.get("unit_id")), fc, exc)
-                events[key] += 1
+            fc_raw = as_int(pdu.get("function_code"))
+            exc = as_int(pdu.get("exception_code"))
+            fc = None if fc_raw is None else fc_raw & 0x7F
+            key = (as_int(pdu["pcap_cnt"]), as_int(pdu.get("transaction_id")),
+                   as_int(pdu.get("unit_id")), fc, exc)
+            events[key] += 1
     return events, ports, bad_lines
 
 
@@ -109,26 +86,6 @@ def tshark_port_args(ports):
     for p in extra:
         args += ["-d", f"tcp.port=={p},mbtcp"]
     return args
-
-
-def run_tshark(tshark, args):
-    cmd = [tshark, "-n", "-o", "tcp.analyze_sequence_numbers:TRUE"] + args
-    try:
-        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as e:
-        sys.exit(f"error: cannot run {tshark}: {e}")
-
-
-def finish(proc, what):
-    _, err = proc.communicate()
-    if proc.returncode != 0:
-        msg = "\n".join(l for l in err.decode(errors="replace").splitlines()
-                        if "could be dangerous" not in l)
-        # tshark exits 2 on a truncated last record but has printed everything before it.
-        if proc.returncode == 2 and "cut short in the middle of a packet" in msg:
-            return msg.strip()
-        sys.exit(f"error: tshark ({what}) failed with status {proc.returncode}: {msg}")
-    return None
 
 
 def tshark_pdus(tshark, capture, port_args):
@@ -173,60 +130,8 @@ def tshark_pdus(tshark, capture, port_args):
         elem.clear()
     warn = finish(proc, "pdml")
 
-    retrans = set()
-    proc = run_tshark(tshark, ["-r", capture, "-Y",
-                               "tcp.analysis.retransmission || tcp.analysis.fast_retransmission"
-                               " || tcp.analysis.spurious_retransmission",
-                               "-T", "fields", "-e", "frame.number"] + port_args)
-    out, _ = proc.communicate()
-    for line in out.decode().split():
-        if line.isdigit():
-            retrans.add(int(line))
+    retrans = retransmitted_frames(tshark, capture, port_args)
     return pdus, malformed, retrans, warn
-
-
-# ------------------------------------------------------------------------- allow-list
-def load_allow(path, capture):
-    """Return list of (frames-or-None, reason) entries that apply to this capture."""
-    entries = []
-    if not path:
-        return entries
-    base = os.path.basename(capture)
-    with open(path, encoding="utf-8") as f:
-        for lineno, raw in enumerate(f, 1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            parts = line.split(None, 2)
-            if len(parts) < 3:
-                sys.exit(f"error: {path}:{lineno}: want 'CAPTURE FRAMES reason'")
-            pat, frames_s, reason = parts
-            if not (fnmatch.fnmatch(base, pat) or fnmatch.fnmatch(capture, pat)):
-                continue
-            if frames_s == "*":
-                entries.append((None, reason))
-                continue
-            frames = set()
-            for item in frames_s.split(","):
-                try:
-                    if "-" in item:
-                        lo, hi = item.split("-", 1)
-                        frames.update(range(int(lo), int(hi) + 1))
-                    else:
-                        frames.add(int(item))
-                except ValueError:
-                    sys.exit(f"error: {path}:{lineno}: bad frame list {frames_s!r}")
-            entries.append((frames, reason))
-    return entries
-
-
-def explain(frame, allow, retrans, strict_retrans):
-    for frames, reason in allow:
-        if frames is None or frame in frames:
-            return reason
-    if not strict_retrans and frame in retrans:
-        return "tshark marks the frame as a TCP retransmission (reassembly delivers bytes once)"
-    return None
 
 
 # --------------------------------------------------------------------------- compare
@@ -240,29 +145,9 @@ def fmt(key):
 
 def compare(ts, ours):
     """Yield (kind, frame, text) for every difference, frame by frame."""
-    frames = sorted({k[0] for k in ts} | {k[0] for k in ours}, key=lambda x: (x is None, x))
-    for frame in frames:
-        t = collections.Counter({k: n for k, n in ts.items() if k[0] == frame})
-        o = collections.Counter({k: n for k, n in ours.items() if k[0] == frame})
-        common = t & o
-        t_left = list((t - common).elements())
-        o_left = list((o - common).elements())
-        # Pair leftovers with the same transaction id: a field mismatch, not two PDUs.
-        for tk in list(t_left):
-            match = next((ok for ok in o_left if ok[1] == tk[1]), None)
-            if match is None:
-                continue
-            t_left.remove(tk)
-            o_left.remove(match)
-            fields = []
-            for i, name in ((2, "unit_id"), (3, "function_code"), (4, "exception_code")):
-                if tk[i] != match[i]:
-                    fields.append(f"{name} tshark={tk[i]} otsentry={match[i]}")
-            yield ("mismatch", frame, f"mismatch {fmt(tk)}: " + ", ".join(fields))
-        for tk in t_left:
-            yield ("missing", frame, f"missing (tshark only) {fmt(tk)}")
-        for ok in o_left:
-            yield ("extra", frame, f"extra (otsentry only) {fmt(ok)}")
+    # Leftovers with the same transaction id are a field mismatch, not two PDUs.
+    return compare_keys(ts, ours, lambda t, o: t[1] == o[1], fmt,
+                        ((2, "unit_id"), (3, "function_code"), (4, "exception_code")))
 
 
 def main():
@@ -290,40 +175,8 @@ def main():
     allow = load_allow(a.allow, a.capture)
     name = a.name or os.path.basename(a.capture)
 
-    explained, failing = [], []
-    if bad_lines:
-        failing.append(f"EVE is not JSON lines: {len(bad_lines)} unparsable lines, first {bad_lines[0]}")
-    for kind, frame, text in compare(ts, ours):
-        if frame in malformed:
-            text += " [tshark: malformed]"
-        reason = explain(frame, allow, retrans, a.strict_retrans)
-        if reason:
-            explained.append(f"explained: {text} -- {reason}")
-        else:
-            failing.append(text)
-
-    n_ts, n_ours = sum(ts.values()), sum(ours.values())
-    notes = []
-    if bad_lines:
-        notes.append(f"{len(bad_lines)} unparsable EVE lines")
-    if warn:
-        notes.append("tshark: " + warn.splitlines()[-1])
-    note = f" ({'; '.join(notes)})" if notes else ""
-    if not failing:
-        extra = f", {len(explained)} explained" if explained else ""
-        print(f"{name}: {n_ts} PDUs, identical{extra}{note}")
-    else:
-        print(f"{name}: {n_ts} PDUs in tshark, {n_ours} in otsentry, "
-              f"{len(failing)} differences, {len(explained)} explained{note}")
-    for line in explained[:a.max_diffs]:
-        print("  " + line)
-    if len(explained) > a.max_diffs:
-        print(f"  ... {len(explained) - a.max_diffs} more explained")
-    for line in failing[:a.max_diffs]:
-        print("  " + line)
-    if len(failing) > a.max_diffs:
-        print(f"  ... {len(failing) - a.max_diffs} more differences")
-    return 1 if failing else 0
+    return report(name, "PDUs", sum(ts.values()), sum(ours.values()), compare(ts, ours), malformed,
+                  allow, retrans, a.strict_retrans, bad_lines, warn, a.max_diffs)
 
 
 if __name__ == "__main__":
