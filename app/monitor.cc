@@ -22,6 +22,7 @@
 #include "app/engine.h"
 #include "app/eve.h"
 #include "app/summary.h"
+#include "app/writer_output.h"
 #include "dissectors/common/json_writer.h"
 
 namespace otsentry::app {
@@ -40,15 +41,6 @@ int64_t wall_clock_us()
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-
-class WriterOutput final : public RecordOutput {
-public:
-    explicit WriterOutput(alerts::Writer& w) : writer_{w} {}
-    void submit(alerts::Record&& r) override { writer_.submit(std::move(r)); }
-
-private:
-    alerts::Writer& writer_;
-};
 
 // The packet-processing stage as the monitor drives it: the pipeline (one engine on the capture
 // thread with --workers 1, else N worker threads), and the counters the statistics need.

@@ -33,6 +33,27 @@ uint64_t address_pair_hash(const capture::Decoded& d) noexcept
     return capture::hash(capture::flow_key_of(pair));
 }
 
+// What a worker shows of its engine while it runs.
+WorkerSnapshot snapshot_of(const Engine& engine)
+{
+    const auto& c = engine.counters();
+    const auto& f = engine.flow_stats();
+    WorkerSnapshot s;
+    s.packets = c.packets;
+    s.bytes = c.bytes;
+    for (uint64_t e : c.events)
+        s.events += e;
+    s.alerts = c.alerts;
+    s.anomalies = c.anomalies;
+    s.flows_active = f.active;
+    s.flows_created = f.created;
+    s.flows_timed_out = f.timed_out;
+    s.flows_evicted = f.evicted;
+    s.decode = engine.decode_stats();
+    s.stream = engine.stream_stats();
+    return s;
+}
+
 }  // namespace
 
 unsigned default_workers() noexcept
@@ -87,21 +108,7 @@ struct Pipeline::Worker {
 
     void publish() noexcept
     {
-        const auto& c = engine.counters();
-        const auto& f = engine.flow_stats();
-        WorkerSnapshot s;
-        s.packets = c.packets;
-        s.bytes = c.bytes;
-        for (uint64_t e : c.events)
-            s.events += e;
-        s.alerts = c.alerts;
-        s.anomalies = c.anomalies;
-        s.flows_active = f.active;
-        s.flows_created = f.created;
-        s.flows_timed_out = f.timed_out;
-        s.flows_evicted = f.evicted;
-        s.decode = engine.decode_stats();
-        s.stream = engine.stream_stats();
+        const WorkerSnapshot s = snapshot_of(engine);
         const std::lock_guard lock{published_mu};
         published = s;
     }
@@ -251,22 +258,7 @@ std::vector<WorkerSnapshot> Pipeline::snapshot() const
 {
     std::vector<WorkerSnapshot> out;
     if (inline_engine_) {
-        const auto& c = inline_engine_->counters();
-        const auto& f = inline_engine_->flow_stats();
-        WorkerSnapshot s;
-        s.packets = c.packets;
-        s.bytes = c.bytes;
-        for (uint64_t e : c.events)
-            s.events += e;
-        s.alerts = c.alerts;
-        s.anomalies = c.anomalies;
-        s.flows_active = f.active;
-        s.flows_created = f.created;
-        s.flows_timed_out = f.timed_out;
-        s.flows_evicted = f.evicted;
-        s.decode = inline_engine_->decode_stats();
-        s.stream = inline_engine_->stream_stats();
-        out.push_back(s);
+        out.push_back(snapshot_of(*inline_engine_));
         return out;
     }
     for (const auto& w : workers_) {

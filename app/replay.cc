@@ -12,6 +12,7 @@
 #include "alerts/writer.h"
 #include "app/pipeline.h"
 #include "app/summary.h"
+#include "app/writer_output.h"
 #include "capture/source/pcap_source.h"
 
 namespace otsentry::app {
@@ -19,15 +20,6 @@ namespace otsentry::app {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class WriterOutput final : public RecordOutput {
-public:
-    explicit WriterOutput(alerts::Writer& w) : writer_{w} {}
-    void submit(alerts::Record&& r) override { writer_.submit(std::move(r)); }
-
-private:
-    alerts::Writer& writer_;
-};
 
 // One progress line on stderr, redrawn in place, at most four times a second.
 class Progress {

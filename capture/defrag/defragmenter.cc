@@ -4,6 +4,7 @@
 // bytes as sorted, non-overlapping pieces appended to one buffer: the bytes seen first win, and
 // memory grows with the bytes received, not with the offsets an attacker picks.
 #include "capture/defrag/defragmenter.h"
+#include "capture/decode/hash.h"
 
 #include <algorithm>
 #include <cstring>
@@ -205,23 +206,7 @@ struct DefragKey {
     friend bool operator==(const DefragKey&, const DefragKey&) = default;
 };
 
-// The 64-bit finaliser of MurmurHash3 (as in capture/flow).
-constexpr uint64_t mix(uint64_t h) noexcept
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-uint64_t load64(const uint8_t* p) noexcept
-{
-    uint64_t v = 0;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+constexpr auto mix = hash_mix;
 
 struct KeyHash {
     size_t operator()(const DefragKey& k) const noexcept

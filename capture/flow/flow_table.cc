@@ -4,6 +4,7 @@
 // both O(1) per flow. Nodes live in fixed-size chunks that are never moved, so a Flow* handed
 // out stays valid until the flow leaves the table.
 #include "capture/flow/flow_table.h"
+#include "capture/decode/hash.h"
 
 #include <algorithm>
 #include <array>
@@ -22,23 +23,7 @@ constexpr size_t chunk_size = size_t{1} << chunk_bits;
 // Timeouts are checked at most this often in packet time: expire() is called per packet.
 constexpr int64_t expire_interval_us = 1'000'000;
 
-// A 64-bit mix (the finaliser of MurmurHash3 / splitmix64): cheap and spreads every input bit.
-constexpr uint64_t mix(uint64_t h) noexcept
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-uint64_t load64(const uint8_t* p) noexcept
-{
-    uint64_t v = 0;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+constexpr auto mix = hash_mix;
 
 }  // namespace
 
