@@ -4,11 +4,15 @@
     gen_modbus_capture.py OUT.pcap [--size-mb 1100] [--packets N] [--flows 20000] [--seed 1]
 
 What is in it (all addresses in 10.0.0.0/8, Ethernet, microsecond pcap):
-* --flows Modbus/TCP connections (default 20 000) between 100 SCADA/HMI clients
-  (10.1.0.x) and up to 200 PLCs (10.0.x.y, port 502), one client/server pair each. Every
-  connection starts with a full three-way handshake, then request/response transactions
-  with correct sequence and acknowledgement numbers (plus a delayed pure ACK from the
-  client every second transaction), and ends with a FIN exchange.
+* --flows Modbus/TCP connections (default 20 000, up to 1 000 000) between 100 SCADA/HMI
+  clients (10.1.0.x; 10.1.1.x for connections 80 000-159 999, and so on) and up to 200
+  PLCs (10.0.x.y, port 502). Every connection starts with a full three-way handshake, then
+  request/response transactions with correct sequence and acknowledgement numbers (plus a
+  delayed pure ACK from the client every second transaction), and ends with a FIN exchange.
+  All handshakes come first and all FIN exchanges last, so every connection is open at
+  once for the whole capture: `--flows 100000 --packets 1600000` gives 100 000 concurrent
+  Modbus connections (plus 5 000 TLS-like and up to 20 000 UDP flows) with ~5
+  transactions each, the flow-table memory test of run_replay_bench.sh --concurrent.
 * A realistic function mix (read holding/input registers and coils most, writes fc
   5/6/15/16, read/write fc 23, diagnostics fc 8, device identification fc 43/14) and
   about 3% exception responses (codes 1, 2, 3, 4).
@@ -205,25 +209,28 @@ def main():
                     help="stop once the file reaches this size in MiB (default 1100)")
     ap.add_argument("--packets", type=int, default=0,
                     help="stop after about this many packets instead (0 = use --size-mb)")
-    ap.add_argument("--flows", type=int, default=20000, help="Modbus client/server pairs")
+    ap.add_argument("--flows", type=int, default=20000,
+                    help="Modbus connections, all open at once (default 20000, at most 1000000)")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    if a.flows < 1 or a.flows > 100 * 200 * 4:
-        sys.exit("--flows must be 1..80000")
+    if a.flows < 1 or a.flows > 1000000:
+        sys.exit("--flows must be 1..1000000")
 
     rng = random.Random(a.seed)
     t0 = time.monotonic()
     limit_bytes = int(a.size_mb * 1024 * 1024) if not a.packets else 1 << 62
     limit_packets = a.packets or 1 << 62
 
-    # Modbus flows: client i % 100, server (i // 100) % 200, extra connections on other ports
+    # Modbus flows: client i % 100, server (i // 100) % 200, extra connections on other ports;
+    # past 80 000 (4 port ranges x 20 000 pairs) the next 80 000 come from clients 10.1.1.x, ...
+    # (flows below 80 000 are unchanged, so existing captures stay byte-for-byte the same)
     flows = []
     units = (1, 1, 1, 2, 10, 255)
     for i in range(a.flows):
         c, s = i % 100, (i // 100) % 200
-        cip = ip4(10, 1, 0, 10 + c)
+        cip = ip4(10, 1, i // 80000, 10 + c)
         sip = ip4(10, 0, 1 + s // 250, 1 + s % 250)
-        cport = 1024 + (i // 20000) * 15000 + (i * 7919) % 15000
+        cport = 1024 + (i // 20000 % 4) * 15000 + (i * 7919) % 15000
         flows.append(TcpFlow(cip, sip, cport, MODBUS_PORT, rng.getrandbits(32), rng.getrandbits(32),
                              units[rng.randrange(len(units))]))
     # background TCP/443 flows
