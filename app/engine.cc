@@ -399,6 +399,12 @@ void Engine::on_defrag_anomaly(const capture::DefragReport& r)
     out_.submit(defrag_alert(r));
 }
 
+void Engine::advance_time(int64_t now_us)
+{
+    flows_->expire(now_us);
+    front_.expire(now_us, *this);
+}
+
 void Engine::finish()
 {
     flows_->end_all(capture::FlowEnd::Shutdown);

@@ -67,6 +67,9 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     void process(const capture::RawPacket& pkt);
+    // Time passes without a packet (live capture on a quiet link, `now_us` from the clock that
+    // stamps packets): flows and fragments idle past their timeouts end now, not at the next packet.
+    void advance_time(int64_t now_us);
     // Ends every flow (reports unanswered requests). Call once at end of input.
     void finish();
 

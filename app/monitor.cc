@@ -51,6 +51,7 @@ public:
     void process(const capture::RawPacket& pkt) { pipeline_.process(pkt); }
     // A quiet link: packets waiting in partly filled batches go to their workers now.
     void flush() { pipeline_.flush(); }
+    void advance_time(int64_t now_us) { pipeline_.advance_time(now_us); }
     // Ends every flow (reports unanswered requests). Once, after the last packet.
     void finish() { pipeline_.finish(); }
 
@@ -413,6 +414,7 @@ int run_monitor(const MonitorOptions& opts)
     capture::RawPacket pkt;
     uint64_t since_clock_check = 0;
     auto last_flush = Clock::now();
+    auto last_tick = last_flush;
     while (!signals.stop_requested()) {
         const auto st = source.next(pkt);
         if (st == capture::LiveSource::Status::Error) {
@@ -434,6 +436,12 @@ int run_monitor(const MonitorOptions& opts)
             now - last_flush >= std::chrono::milliseconds(100)) {
             processing.flush();
             last_flush = now;
+        }
+        // A quiet link still moves time on: idle flows end (their unanswered requests are
+        // reported) without waiting for the next packet. At most once a second.
+        if (st == capture::LiveSource::Status::Timeout && now - last_tick >= std::chrono::seconds(1)) {
+            processing.advance_time(wall_clock_us());
+            last_tick = now;
         }
         if (interval.count() == 0) continue;
         if (now < next_stats) continue;

@@ -25,6 +25,8 @@ public:
     // call, and its VLAN ids are the fragment's). False for a fragment that completes nothing
     // and for a frame or datagram that did not decode (`error()` says why).
     bool process(const capture::RawPacket& pkt, capture::Decoded& out, capture::DefragSink& sink);
+    // Time passes without a packet (a quiet live link): datagrams due by `now_us` expire.
+    void expire(int64_t now_us, capture::DefragSink& sink) { defrag_.expire(now_us, sink); }
     // End of input: forgets the datagrams still incomplete (counted, no anomaly).
     void finish() { defrag_.flush(); }
 

@@ -65,7 +65,8 @@ unsigned default_workers() noexcept
 struct Pipeline::Batch {
     std::vector<uint8_t> bytes;
     std::vector<PacketDesc> packets;
-    bool stop = false;  // the last batch: end every flow and leave
+    bool stop = false;    // the last batch: end every flow and leave
+    int64_t tick_us = 0;  // non-zero: after the packets, advance the engine's clock to it
 };
 
 struct Pipeline::Worker {
@@ -96,11 +97,13 @@ struct Pipeline::Worker {
                 pkt.file_index = d.file_index;
                 engine.process(pkt);
             }
+            if (b->tick_us != 0) engine.advance_time(b->tick_us);
             const bool stop = b->stop;
             if (stop) engine.finish();
             publish();
             b->bytes.clear();
             b->packets.clear();
+            b->tick_us = 0;
             empty.push(b);
             if (stop) return;
         }
@@ -234,6 +237,20 @@ void Pipeline::flush()
 {
     for (auto& w : workers_)
         if (w->filling != nullptr && !w->filling->packets.empty()) hand_over(*w);
+}
+
+void Pipeline::advance_time(int64_t now_us)
+{
+    if (inline_engine_) {
+        inline_engine_->advance_time(now_us);
+        return;
+    }
+    front_.expire(now_us, *this);
+    for (auto& w : workers_) {
+        if (w->filling == nullptr) w->filling = w->empty.pop();
+        w->filling->tick_us = now_us;
+        hand_over(*w);
+    }
 }
 
 void Pipeline::finish()

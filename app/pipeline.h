@@ -60,6 +60,9 @@ public:
     void process(const capture::RawPacket& pkt);
     // Hands partly filled batches to their workers now.
     void flush();
+    // Live capture on a quiet link: every engine (and the reader's defragmenter) expires what is
+    // idle at `now_us` (the clock that stamps packets), after the packets already handed over.
+    void advance_time(int64_t now_us);
     // End of input: every packet is processed, every flow ended, the workers joined. Once.
     void finish();
 

@@ -1,9 +1,11 @@
 // The multi-worker pipeline gives every flow the same records whatever the number of workers,
 // the batch size and the queue depth (issue 3: "output per flow is identical whatever N is").
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -168,6 +170,44 @@ TEST(Pipeline, DestroyedWithoutFinishStopsItsThreads)
         }
     }
     SUCCEED();  // no hang, no leak (ASan)
+}
+
+TEST(Pipeline, AdvanceTimeEndsIdleFlowsWithoutAPacket)
+{
+    // One request, never answered: it is reported when the flow times out. Without a packet
+    // after the timeout only advance_time() can end the flow (live capture on a quiet link).
+    const uint8_t client[4] = {10, 1, 0, 10};
+    const uint8_t server[4] = {10, 0, 0, 1};
+    for (unsigned workers : {1u, 2u}) {
+        TcpConversation c{client, 40000, server, 502};
+        std::vector<Bytes> frames = c.handshake();
+        frames.push_back(c.to_server(mv::read_holding_req));
+        Collect out;
+        PipelineConfig cfg;
+        cfg.workers = workers;
+        Pipeline p{cfg, out};
+        int64_t ts = 1'700'000'000'000'000;
+        for (const auto& f : frames) {
+            capture::RawPacket pkt;
+            pkt.data = f;
+            pkt.caplen = pkt.wire_len = static_cast<uint32_t>(f.size());
+            pkt.ts_us = ts;
+            p.process(pkt);
+        }
+        p.advance_time(ts + 10'000'000);  // well within the TCP timeout: nothing ends
+        p.flush();
+        p.advance_time(ts + cfg.engine.flows.tcp_timeout_us + 2'000'000);
+        // The records arrive from the worker thread: wait for them (bounded).
+        for (int i = 0; i < 2000 && out.sorted().empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        const auto lines = out.sorted();
+        ASSERT_EQ(lines.size(), 1u) << workers << " workers";
+        EXPECT_NE(lines[0].find("\"request\""), std::string::npos);
+        EXPECT_EQ(lines[0].find("\"response\""), std::string::npos);
+        p.finish();
+        EXPECT_EQ(out.sorted().size(), 1u);  // ended once, not again at finish
+        EXPECT_EQ(p.totals().flows.timed_out, 1u);
+    }
 }
 
 }  // namespace
