@@ -5,15 +5,21 @@
 #include "dissectors/dnp3/dnp3_session.h"
 #include "dissectors/iec104/iec104_session.h"
 #include "dissectors/modbus/modbus_session.h"
+#include "dissectors/s7comm/s7comm_session.h"
+#include "dissectors/s7commplus/s7commplus_session.h"
 
 namespace otsentry::dissect {
 
 namespace {
-const std::array<const DissectorInfo*, 4> registry = {
+const std::array<const DissectorInfo*, 6> registry = {
     &modbus::dissector_info,
     &iec104::dissector_info,
     &dnp3::dissector_info,
     &dnp3::udp_dissector_info,
+    // TCP 102 (TPKT/COTP) is registered for neither: their probes tell S7comm (0x32),
+    // S7comm-plus (0x72) and MMS apart by the first COTP DT user octet.
+    &s7comm::dissector_info,
+    &s7commplus::dissector_info,
 };
 }  // namespace
 

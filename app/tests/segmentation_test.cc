@@ -11,6 +11,7 @@
 #include "dissectors/dnp3/tests/dnp3_vectors.h"
 #include "dissectors/iec104/tests/iec104_vectors.h"
 #include "dissectors/modbus/tests/modbus_vectors.h"
+#include "dissectors/s7comm/tests/s7comm_vectors.h"
 #include "tests/support/frame_builder.h"
 
 namespace otsentry::app {
@@ -114,6 +115,22 @@ Conversation iec104_conversation()
         else
             c.exchanges.push_back({{}, numbered(v.bytes, server_ns++, client_ns)});
     }
+    return c;
+}
+
+// S7comm on TCP 102: COTP connect, then setup, read/write var, SZL reads and a PLC stop. Port
+// 102 is registered by no dissector, so this also exercises the probe across the CR/CC.
+Conversation s7comm_conversation()
+{
+    namespace sv = s7comm::vectors;
+    Conversation c{"s7comm", 102, {}, 7};  // connect + 6 transactions, no anomalies
+    c.exchanges = {{sv::connect_request, sv::connect_confirm},
+                   {sv::setup_job, sv::setup_ack},
+                   {sv::read_job, sv::read_ack},
+                   {sv::write_job, sv::write_ack},
+                   {sv::szl_11_job, sv::szl_11_ack},
+                   {sv::szl_1c_job, sv::szl_1c_ack},
+                   {sv::plc_stop, sv::plc_stop_ack}};
     return c;
 }
 
@@ -232,7 +249,8 @@ TEST_P(Segmentation, RandomCutsReorderingAndDuplicatesGiveTheSameRecords)
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryTcpProtocol, Segmentation,
-                         ::testing::Values(modbus_conversation(), dnp3_conversation(), iec104_conversation()),
+                         ::testing::Values(modbus_conversation(), dnp3_conversation(), iec104_conversation(),
+                                           s7comm_conversation()),
                          [](const auto& p) { return std::string{p.param.name}; });
 
 }  // namespace

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Replay captures of one protocol through otsentry and compare its PDUs with tshark's.
 #
-#   tests/pcap/run_tshark_oracle.sh PROTO OTSENTRY_BIN [CAPTURE...]     PROTO: modbus, iec104, dnp3
+#   tests/pcap/run_tshark_oracle.sh PROTO OTSENTRY_BIN [CAPTURE...]     PROTO: modbus, iec104, dnp3, s7comm
 #
 # Without CAPTURE arguments: ../shared/pcaps/PROTO/* and pcaps/PROTO/*.pcap (Modbus also
 # pcaps/demo/demo.pcap). The comparison is tshark_compare.py (Modbus) or
@@ -19,8 +19,8 @@ bin=${2:?usage: $0 PROTO OTSENTRY_BIN [CAPTURE...]}
 shift 2
 case $proto in
     modbus) compare=$here/tshark_compare.py ;;
-    iec104 | dnp3) compare=$here/tshark_compare_$proto.py ;;
-    *) echo "error: unknown protocol '$proto' (modbus, iec104, dnp3)" >&2; exit 2 ;;
+    iec104 | dnp3 | s7comm) compare=$here/tshark_compare_$proto.py ;;
+    *) echo "error: unknown protocol '$proto' (modbus, iec104, dnp3, s7comm)" >&2; exit 2 ;;
 esac
 [ -x "$bin" ] || { echo "error: $bin is not executable" >&2; exit 2; }
 tshark=${TSHARK:-$(command -v tshark)}
