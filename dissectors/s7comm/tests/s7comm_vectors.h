@@ -117,12 +117,12 @@ inline const std::vector<uint8_t> szl_11_ack = dt({
     0x00, 0x11, 0x00, 0x01,              // SZL id, index
     0x00, 0x1C, 0x00, 0x02,              // record length 28, 2 records
     0x00, 0x01,                          // index 1: module
-    '6',  'E',  'S',  '7',  ' ',  '3',  '1',  '5',  '-',  '2',  'E',  'H',  '1', '4',
-    '-',  '0',  'A',  'B',  '0',  ' ',  0x00, 0xC0, 0x00, 0x04, 0x00, 0x01,  // BGTyp, Ausbg, Ausbe: hardware
-                                                                             // version 1
-    0x00, 0x07,                                                              // index 7: firmware
-    ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  ' ', ' ',
-    ' ',  ' ',  ' ',  ' ',  ' ',  ' ',  0x00, 0xC0, 'V',  0x03, 0x02, 0x06,  // V3.2.6
+    '6', 'E', 'S', '7', ' ', '3', '1', '5', '-', '2', 'E', 'H', '1', '4', '-', '0', 'A', 'B', '0', ' ', 0x00,
+    0xC0, 0x00, 0x04, 0x00, 0x01,  // BGTyp, Ausbg, Ausbe: hardware
+                                   // version 1
+    0x00, 0x07,                    // index 7: firmware
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', 0x00,
+    0xC0, 'V', 0x03, 0x02, 0x06,  // V3.2.6
 });
 
 inline const std::vector<uint8_t> szl_1c_job = dt({
