@@ -56,6 +56,12 @@ if ! ip netns add "$ns" 2>"$work/netns.err"; then
 fi
 ns_made=1
 nsx() { ip netns exec "$ns" "$@"; }
+# Entering it can still fail (e.g. in a chroot whose / is not a mount point, `ip netns exec`
+# cannot remount it): then namespaces cannot be used here either.
+if ! nsx true 2>"$work/netns.err"; then
+    echo "SKIP: cannot enter a network namespace here ($(head -c 300 "$work/netns.err"))" >&2
+    exit 77
+fi
 
 nsx ip link add "$if_mon" type veth peer name "$if_gen"
 for i in "$if_mon" "$if_gen"; do
