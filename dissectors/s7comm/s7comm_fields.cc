@@ -56,17 +56,17 @@ constexpr FieldSpec<Pdu> field_table[] = {
     {"s7comm.connection_type", "connection_type", FieldType::U8,
      "high octet of the PLC's TSAP: 1 PG, 2 OP, 3 S7 basic",
      [](const Pdu& p) {
-         const uint16_t t = p.tpdu_type == 0xE0 ? p.tsap_dst : p.tsap_src;
+         const uint16_t t = p.tsap_dst;  // the called (PLC) TSAP in CR and CC
          return p.has(Has::Rack) ? FieldValue::of(t >> 8) : FieldValue::none();
      }},
     {"s7comm.rack", "rack", FieldType::U8, "rack of the PLC's TSAP (low octet >> 5)",
      [](const Pdu& p) {
-         const uint16_t t = p.tpdu_type == 0xE0 ? p.tsap_dst : p.tsap_src;
+         const uint16_t t = p.tsap_dst;  // the called (PLC) TSAP in CR and CC
          return p.has(Has::Rack) ? FieldValue::of((t & 0xFF) >> 5) : FieldValue::none();
      }},
     {"s7comm.slot", "slot", FieldType::U8, "slot of the PLC's TSAP (low octet & 0x1F)",
      [](const Pdu& p) {
-         const uint16_t t = p.tpdu_type == 0xE0 ? p.tsap_dst : p.tsap_src;
+         const uint16_t t = p.tsap_dst;  // the called (PLC) TSAP in CR and CC
          return p.has(Has::Rack) ? FieldValue::of(t & 0x1F) : FieldValue::none();
      }},
     {"s7comm.tpdu_size", "tpdu_size", FieldType::U8, "COTP CR/CC TPDU size code (0x0A = 1024 octets)",

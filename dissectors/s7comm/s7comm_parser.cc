@@ -363,9 +363,10 @@ void describe_tpdu(const cotp::Tpdu& t, Pdu& out) noexcept
         out.tsap_src = cotp::tsap_value(t.src_tsap);
         out.tsap_dst = cotp::tsap_value(t.dst_tsap);
         if (!t.src_tsap.empty() || !t.dst_tsap.empty()) out.set(Has::Tsap);
-        // The PLC's TSAP (destination of CR, source of CC): connection type (1 PG, 2 OP,
-        // 3 S7 basic), then rack << 5 | slot.
-        const uint16_t plc = t.type == cotp::TpduType::ConnectRequest ? out.tsap_dst : out.tsap_src;
+        // The PLC's TSAP: the called TSAP, in the CR and in the CC alike (ISO 8073 §13.3.4: the CC
+        // repeats the calling and called TSAPs, it does not swap them; real PLCs do so). Its high
+        // byte is the connection type (1 PG, 2 OP, 3 S7 basic), the low one rack << 5 | slot.
+        const uint16_t plc = out.tsap_dst;
         const uint8_t type = static_cast<uint8_t>(plc >> 8);
         if (type >= 1 && type <= 3) out.set(Has::Rack);
     }

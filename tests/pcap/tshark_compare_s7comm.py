@@ -15,7 +15,8 @@ Each side is reduced to a multiset of S7 PDUs keyed by
   connection objects, `cotp`, are not S7 PDUs), with `pcap_cnt` as the frame: rosctr,
   function_code, items with an `area`, szl_id. Alerts are not counted.
 
-tshark decodes S7comm on TCP 102 only; our probes decide by content, so the same flows are seen.
+tshark decodes TPKT on TCP 102 only; our probes decide by content. Other server ports of the
+EVE's s7comm events are passed to tshark as -d tcp.port==P,tpkt, so the same flows are seen.
 Frames tshark marks as TCP retransmissions are explained automatically unless --strict-retrans.
 The allow-list has the format of tshark_common.load_allow: CAPTURE FRAMES reason.
 tshark has no S7comm-plus dissector: there is no oracle for it.
@@ -43,9 +44,12 @@ def key(frame, rosctr, function=None, items=(), szl=None):
 def eve_pdus(path):
     pdus = collections.Counter()
     bad_lines = []
+    ports = set()
     for ev in eve_records(path, bad_lines):
         if ev.get("event_type") != "s7comm" or not isinstance(ev.get("s7comm"), dict):
             continue
+        if as_int(ev.get("dest_port")) not in (None, 102):
+            ports.add(as_int(ev["dest_port"]))
         for part in ("request", "response"):
             p = ev["s7comm"].get(part)
             if not isinstance(p, dict) or as_int(p.get("pcap_cnt")) is None or "rosctr" not in p:
@@ -54,14 +58,21 @@ def eve_pdus(path):
                      for i in p.get("items", []) if isinstance(i, dict) and "area" in i]
             pdus[key(as_int(p["pcap_cnt"]), as_int(p.get("rosctr")), as_int(p.get("function_code")),
                      items, as_int(p.get("szl_id")))] += 1
-    return pdus, bad_lines
+    return pdus, bad_lines, ports
+
+
+def port_args(ports):
+    """tshark decodes TPKT on TCP 102 only; other server ports we found S7comm on are passed
+    as -d tcp.port==P,tpkt (COTP and S7comm follow by their heuristics)."""
+    return [a for p in sorted(ports) for a in ("-d", f"tcp.port=={p},tpkt")]
 
 
 # ------------------------------------------------------------------------ tshark side
-def tshark_pdus(tshark, capture):
+def tshark_pdus(tshark, capture, ports=()):
     pdus = collections.Counter()
     malformed = set()
-    proc = run_tshark(tshark, ["-r", capture, "-Y", "s7comm", "-T", "pdml", "-J", "s7comm _ws.malformed"])
+    proc = run_tshark(tshark, ["-r", capture, "-Y", "s7comm", "-T", "pdml", "-J", "s7comm _ws.malformed"]
+                      + port_args(ports))
     for _, elem in ET.iterparse(proc.stdout, events=("end",)):
         if elem.tag != "packet":
             continue
@@ -100,7 +111,7 @@ def tshark_pdus(tshark, capture):
                 malformed.add(frame)
         elem.clear()
     warn = finish(proc, "pdml")
-    return pdus, malformed, retransmitted_frames(tshark, capture, []), warn
+    return pdus, malformed, retransmitted_frames(tshark, capture, port_args(ports)), warn
 
 
 # ------------------------------------------------------------- fragmented SZL responses
@@ -129,10 +140,10 @@ def move_fragmented_szl(ts, ours):
 
 
 # ---------------------------------------------------------------- holes in the capture
-def lost_segment_frames(tshark, capture):
+def lost_segment_frames(tshark, capture, ports=()):
     """Frames tshark marks "previous segment not captured"."""
     proc = run_tshark(tshark, ["-r", capture, "-Y", "tcp.analysis.lost_segment", "-T", "fields",
-                               "-e", "frame.number"])
+                               "-e", "frame.number"] + port_args(ports))
     out, _ = proc.communicate()
     return {int(x) for x in out.decode().split() if x.isdigit()}
 
@@ -195,10 +206,10 @@ def main():
         if not os.path.isfile(p):
             print(f"error: no such file: {p}", file=sys.stderr)
             return 2
-    ours, bad_lines = eve_pdus(a.eve)
-    ts, malformed, retrans, warn = tshark_pdus(a.tshark, a.capture)
+    ours, bad_lines, ports = eve_pdus(a.eve)
+    ts, malformed, retrans, warn = tshark_pdus(a.tshark, a.capture, ports)
     szl_moved = move_fragmented_szl(ts, ours)
-    held = realign_after_holes(ts, ours, lost_segment_frames(a.tshark, a.capture))
+    held = realign_after_holes(ts, ours, lost_segment_frames(a.tshark, a.capture, ports))
     allow = load_allow(a.allow, a.capture)
     name = a.name or os.path.basename(a.capture)
     return report(name, "S7 PDUs", sum(ts.values()), sum(ours.values()),

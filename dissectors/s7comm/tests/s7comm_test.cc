@@ -170,6 +170,9 @@ TEST(S7commSession, Conversation)
     EXPECT_EQ(connect["request"]["slot"], 2);
     EXPECT_EQ(connect["request"]["rack"], 0);
     EXPECT_EQ(connect["response"]["cotp"], "CC");
+    // The CC repeats the CR's TSAPs (it does not swap them): the PLC is the called TSAP in both.
+    EXPECT_EQ(connect["response"]["slot"], 2);
+    EXPECT_EQ(connect["response"]["rack"], 0);
     EXPECT_EQ(sink.events[1]["response"]["pdu_size"], 240);
     const auto& read = sink.events[2];
     EXPECT_EQ(read["request"]["function_name"], "read_var");

@@ -35,8 +35,8 @@ inline const std::vector<uint8_t> connect_confirm = {
     0x00, 0x01, 0x00, 0x01,  // dst ref, src ref
     0x00,                    // class 0
     0xC0, 0x01, 0x0A,        // TPDU size 1024
-    0xC1, 0x02, 0x01, 0x00,  // source TSAP
-    0xC2, 0x02, 0x01, 0x02,  // destination TSAP
+    0xC1, 0x02, 0x01, 0x00,  // calling TSAP, as in the CR
+    0xC2, 0x02, 0x01, 0x02,  // called TSAP, as in the CR: the PLC's (rack 0, slot 2)
 };
 
 inline const std::vector<uint8_t> setup_job = dt({
