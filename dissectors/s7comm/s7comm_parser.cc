@@ -103,7 +103,11 @@ void parse_data_items(ByteReader& r, Pdu& p, unsigned count, bool response) noex
         }
         it.data_transport_size = r.read_u8();
         it.data_length = r.read_be<uint16_t>();
-        const size_t n = item_data_octets(it.data_transport_size, it.data_length);
+        // A failed item of a response carries no data, whatever length it declares (Snap7 repeats
+        // the requested length; Wireshark reads no data either): only success (0xFF) is followed
+        // by data. In a write request the byte is reserved (0x00) and the data always follows.
+        const bool failed = response && it.return_code != 0xFF;
+        const size_t n = failed ? size_t{0} : item_data_octets(it.data_transport_size, it.data_length);
         it.data = r.read_bytes(n);
         if (!r.ok()) {
             flag(p, Anomaly::MalformedParameter);

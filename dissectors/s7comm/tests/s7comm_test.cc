@@ -103,6 +103,26 @@ TEST(S7commParser, ReadVarItems)
     EXPECT_EQ(a.anomalies, 0u);
 }
 
+TEST(S7commParser, FailedReadItemsCarryNoDataWhateverTheirLength)
+{
+    // As Snap7 answers: the failed item repeats the requested length (4 octets) but no data follows.
+    const auto ack = v::dt({
+        0x32, 0x03, 0x00, 0x00, 0x00, 0x02,  // ack-data, PDU reference 2
+        0x00, 0x02, 0x00, 0x0A,              // parameter 2, data 10
+        0x00, 0x00,                          // no error
+        0x04, 0x02,                          // read var, 2 items
+        0x0A, 0x00, 0x00, 0x20,              // item 1: object does not exist, length 32 bits, no data
+        0xFF, 0x04, 0x00, 0x10,              // item 2: success, 16 bits
+        0xAB, 0xCD,                          //   data
+    });
+    const Pdu a = parse(ack);
+    ASSERT_EQ(a.items_parsed, 2);
+    EXPECT_EQ(a.items[0].return_code, 0x0A);
+    EXPECT_TRUE(a.items[0].data.empty());
+    EXPECT_EQ(a.items[1].data.size(), 2u);
+    EXPECT_EQ(a.anomalies, 0u);
+}
+
 TEST(S7commParser, WriteVar)
 {
     const Pdu p = parse(v::write_job);
