@@ -125,6 +125,29 @@ std::string_view userdata_group_name(uint8_t g) noexcept
 std::string_view userdata_subfunction_name(uint8_t group, uint8_t sub) noexcept
 {
     switch (group) {
+        case 0x0:  // mode transition (a push): the subfunction is the CPU's new mode
+            switch (sub) {
+                case 0x00:
+                    return "stop";
+                case 0x01:
+                    return "warm_restart";
+                case 0x02:
+                    return "run";
+                case 0x03:
+                    return "hot_restart";
+                case 0x04:
+                    return "hold";
+                case 0x06:
+                    return "cold_restart";
+                case 0x09:
+                    return "run_redundant";
+                case 0x0B:
+                    return "link_up";
+                case 0x0C:
+                    return "update";
+                default:
+                    return "unknown";
+            }
         case 0x1:
             switch (sub) {
                 case 0x01:

@@ -318,7 +318,12 @@ void parse_userdata(std::span<const uint8_t> param, std::span<const uint8_t> dat
         p.ud_error_code = r.read_be<uint16_t>();
         if (r.ok()) p.set(Has::UserdataError);
     }
-    if ((plen != 4 && plen != 8) || !r.ok()) flag(p, Anomaly::MalformedParameter);
+    // The mode-transition push (parameter head 01 00 10: type push, group 0, subfunction = the
+    // CPU's new mode, e.g. STOP) announces 16 in its length octet though 4 octets follow; the
+    // CPUs send it so and Wireshark decodes it alike, so it is not malformed.
+    const bool mode_transition =
+        param.size() >= 3 && param[0] == 0x01 && param[1] == 0x00 && param[2] == 0x10;
+    if ((plen != 4 && plen != 8 && !mode_transition) || !r.ok()) flag(p, Anomaly::MalformedParameter);
     if (p.ud_group == static_cast<uint8_t>(UserdataGroup::Security) && p.ud_subfunction == security_password)
         p.set(Has::Password);
 
