@@ -77,7 +77,7 @@ public:
             return;
         }
         // A gap while probing: what was buffered is no longer contiguous with what follows.
-        probe_buf_[index_of(dir)].clear();
+        drop_held(dir);
     }
 
     void on_event(Protocol proto, const PacketCtx& ctx, const dissect::EventBody& body) override
@@ -143,20 +143,30 @@ private:
             const ProbeResult r = d->probe(view, dir);
             if (r == ProbeResult::Match) {
                 start_session(*d);
-                // Bytes the other direction buffered while we waited came first.
-                auto& other = probe_buf_[index_of(opposite(dir))];
-                if (!other.empty()) session_->on_data(opposite(dir), other, ctx);
-                if (session_->active()) session_->on_data(dir, view, ctx);
+                // The bytes held while we waited go first, both directions in the order their
+                // packets came and each with its own packet (so e.g. a COTP connect keeps its
+                // frame number), then this packet's.
+                std::array<size_t, 2> used{};
+                for (const Held& h : held_) {
+                    if (!session_->active()) break;
+                    const auto i = index_of(h.dir);
+                    session_->on_data(h.dir, std::span<const uint8_t>{probe_buf_[i]}.subspan(used[i], h.len),
+                                      h.ctx);
+                    used[i] += h.len;
+                }
+                if (session_->active()) session_->on_data(dir, data, ctx);
                 probe_buf_ = {};
+                held_.clear();
                 return;
             }
             need_more = need_more || r == ProbeResult::NeedMore;
         }
         if (need_more && view.size() < probe_limit_) {
             if (buf.empty()) buf.assign(data.begin(), data.end());
+            held_.push_back(Held{dir, ctx, data.size()});
             return;
         }
-        buf.clear();
+        drop_held(dir);
         probe_done_[index_of(dir)] = true;
         gave_up_ = probe_done_[0] && probe_done_[1];
     }
@@ -224,7 +234,22 @@ private:
     bool flipped_ = false;  // the protocol's client is the flow's server
     const DissectorInfo* dissector_ = nullptr;
     std::unique_ptr<dissect::Session> session_;
+    // Forgets what one direction holds for probing.
+    void drop_held(Direction dir)
+    {
+        probe_buf_[index_of(dir)].clear();
+        std::erase_if(held_, [dir](const Held& h) { return h.dir == dir; });
+    }
+
+    // Bytes held while probing: per direction contiguous (what the probes read), and which packet
+    // brought each piece, in arrival order over both directions.
+    struct Held {
+        Direction dir;
+        PacketCtx ctx;
+        size_t len;
+    };
     std::array<std::vector<uint8_t>, 2> probe_buf_;
+    std::vector<Held> held_;
     std::array<bool, 2> probe_done_{};
     bool gave_up_ = false;
     Direction cur_dir_ = Direction::ToServer;
