@@ -30,6 +30,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/iec104/iec104_anomalies.h"
 #include "dissectors/iec104/iec104_parser.h"
@@ -91,10 +92,7 @@ public:
     [[nodiscard]] uint64_t s_frames(Direction dir) const noexcept { return dirs_[index_of(dir)].s_frames; }
 
 private:
-    struct DirState {
-        std::array<uint8_t, max_frame_len> buf{};
-        size_t len = 0;
-        bool resync = false;  // skip to the next plausible APDU
+    struct DirState : dissect::FrameBuffer<max_frame_len> {
         // N(S) of the next I-format APDU this direction sends, once known.
         bool ns_known = false;
         uint16_t next_ns = 0;

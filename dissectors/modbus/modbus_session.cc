@@ -345,43 +345,9 @@ size_t ModbusSession::consume(Direction dir, std::span<const uint8_t> in, const 
 
 void ModbusSession::on_data(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx)
 {
-    auto& d = dirs_[index_of(dir)];
-    // Complete the buffered partial ADU first, then parse the rest in place.
-    while (active_ && d.len > 0 && !data.empty()) {
-        const size_t old_len = d.len;
-        const size_t take = std::min(data.size(), d.buf.size() - old_len);
-        std::copy_n(data.begin(), take, d.buf.begin() + static_cast<std::ptrdiff_t>(old_len));
-        d.len += take;
-        const size_t used = consume(dir, {d.buf.data(), d.len}, ctx);
-        if (used >= old_len) {
-            d.len = 0;
-            data = data.subspan(used - old_len);
-            break;
-        }
-        std::memmove(d.buf.data(), d.buf.data() + used, d.len - used);
-        d.len -= used;
-        data = data.subspan(take);
-        if (used == 0 && take == 0) {
-            // Unreachable: a full buffer always holds a whole ADU or a header to judge.
-            d.len = 0;
-            d.resync = true;
-        }
-    }
-    if (!active_) {
-        d.len = 0;
-        return;
-    }
-    if (d.len > 0) return;
-    const size_t used = consume(dir, data, ctx);
-    if (!active_) return;
-    const auto rest = data.subspan(used);
-    if (rest.size() > d.buf.size()) {
-        // Unreachable: consume() stops only before a partial ADU or a partial header.
-        d.resync = true;
-        return;
-    }
-    std::copy(rest.begin(), rest.end(), d.buf.begin());
-    d.len = rest.size();
+    dissect::feed_frames(
+        dirs_[index_of(dir)], data, [&](std::span<const uint8_t> in) { return consume(dir, in, ctx); },
+        [this] { return active_; });
 }
 
 void ModbusSession::on_gap(Direction dir, uint64_t /*bytes*/, const PacketCtx& /*ctx*/)

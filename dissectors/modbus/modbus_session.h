@@ -17,6 +17,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/modbus/modbus_anomalies.h"
 #include "dissectors/modbus/modbus_parser.h"
@@ -68,11 +69,7 @@ public:
     [[nodiscard]] size_t outstanding() const noexcept { return used_; }
 
 private:
-    struct DirState {
-        std::array<uint8_t, max_adu_len> buf{};
-        size_t len = 0;
-        bool resync = false;  // skip to the next plausible header
-    };
+    using DirState = dissect::FrameBuffer<max_adu_len>;
     // A request waiting for its response, with a copy of its bytes for the Pdu's spans.
     struct Pending {
         Pdu pdu;

@@ -1,7 +1,6 @@
 #include "dissectors/template/template_session.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 
 namespace otsentry::tpl {
@@ -51,34 +50,10 @@ size_t TemplateSession::outstanding() const noexcept
 
 void TemplateSession::on_data(Direction dir, std::span<const uint8_t> data, const PacketCtx& ctx)
 {
-    DirState& d = dirs_[index_of(dir)];
-    while (!data.empty() && active_) {
-        if (d.len == 0) {
-            // The common case: whole frames are parsed in place, only a trailing partial frame is
-            // copied.
-            const size_t used = consume(dir, data, ctx);
-            data = data.subspan(std::min(used, data.size()));
-            if (!active_ || data.empty()) return;
-            std::memcpy(d.buf.data(), data.data(), data.size());
-            d.len = data.size();
-            return;
-        }
-        // Complete the buffered partial frame with as many new bytes as fit.
-        const size_t old_len = d.len;
-        const size_t take = std::min(data.size(), d.buf.size() - d.len);
-        std::memcpy(d.buf.data() + d.len, data.data(), take);
-        d.len += take;
-        const size_t used = consume(dir, std::span<const uint8_t>{d.buf.data(), d.len}, ctx);
-        if (used >= old_len) {
-            // Everything that was buffered is done; go on with the bytes after the last frame.
-            d.len = 0;
-            data = data.subspan(used - old_len);
-            continue;
-        }
-        std::memmove(d.buf.data(), d.buf.data() + used, d.len - used);
-        d.len -= used;
-        data = data.subspan(take);
-    }
+    // Whole frames are parsed in place; only a trailing partial frame is copied (frame_buffer.h).
+    dissect::feed_frames(
+        dirs_[index_of(dir)], data, [&](std::span<const uint8_t> in) { return consume(dir, in, ctx); },
+        [this] { return active_; });
 }
 
 size_t TemplateSession::consume(Direction dir, std::span<const uint8_t> in, const PacketCtx& ctx)

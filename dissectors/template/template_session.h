@@ -15,6 +15,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/template/template_anomalies.h"
 #include "dissectors/template/template_parser.h"
@@ -58,11 +59,7 @@ public:
     [[nodiscard]] size_t outstanding() const noexcept;
 
 private:
-    struct DirState {
-        std::array<uint8_t, max_frame_len> buf{};
-        size_t len = 0;
-        bool resync = false;
-    };
+    using DirState = dissect::FrameBuffer<max_frame_len>;
     struct Pending {
         Pdu pdu;
         std::array<uint8_t, max_frame_len> bytes{};
