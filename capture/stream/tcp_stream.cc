@@ -113,7 +113,8 @@ void TcpStream::on_segment(Direction dir, uint32_t seq, uint8_t flags, std::span
 void TcpStream::on_peer_answered(Direction dir, uint32_t ack, const PacketCtx& ctx, StreamReceiver& rx,
                                  StreamStats& stats)
 {
-    if (!started_ || rst_) return;
+    // A finished direction has nothing left to lose: an ACK far past its FIN is not a gap.
+    if (!started_ || rst_ || fin_done_) return;
     uint32_t target = ack;
     if (fin_ && seq_diff(target, fin_seq_) > 0) target = fin_seq_;  // the ACK of the FIN itself
     if (seq_diff(target, next_seq_) <= 0) return;

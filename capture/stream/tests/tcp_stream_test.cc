@@ -295,6 +295,22 @@ TEST_F(TcpStreamTest, PeerAnswerGivesUpBytesNeverSeen)
     EXPECT_EQ(rx.out, "abc[gap 3]h");
 }
 
+TEST_F(TcpStreamTest, PeerAnswerAfterTheFinIsNotAGap)
+{
+    // Found by tcp_stream_fuzz: once the FIN is consumed, an acknowledgement far past it (half the
+    // sequence space away, so the FIN clamp's modular comparison does not apply) must not report
+    // bytes lost after the end of the stream.
+    seg(100, syn);
+    seg(101, ack | fin, "abc");
+    ASSERT_TRUE(stream.finished());
+    peer_answered(105);
+    peer_answered(105 + 0x7fffffffu);
+    peer_answered(105 + 0x80000005u);
+    EXPECT_EQ(rx.out, "abc");
+    EXPECT_EQ(stats.gaps, 0u);
+    EXPECT_EQ(stream.next_seq(), 105u);
+}
+
 TEST_F(TcpStreamTest, PeerAnswerDeliversHeldDataAcrossHoles)
 {
     seg(100, syn);
