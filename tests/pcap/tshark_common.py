@@ -6,6 +6,7 @@ multisets of PDU keys frame by frame, and the summary every oracle prints.
 Nothing here knows a protocol: a PDU is a tuple whose first element is the frame number.
 """
 
+import argparse
 import collections
 import fnmatch
 import json
@@ -191,3 +192,26 @@ def report(name, unit, n_ts, n_ours, diffs, malformed, allow, retrans, strict_re
     if len(failing) > max_diffs:
         print(f"  ... {len(failing) - max_diffs} more differences")
     return 1 if failing else 0
+
+
+def parse_args(doc, ports_help=None):
+    """The command line every compare script shares: CAPTURE EVE [--tshark] [--allow]
+    [--max-diffs] [--ports] [--strict-retrans] [--name]. Returns the arguments, or None (after
+    saying why on stderr) when an input file is missing: the caller then exits 2."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("capture")
+    ap.add_argument("eve")
+    ap.add_argument("--tshark", default="tshark", help="path of tshark (default: tshark)")
+    ap.add_argument("--allow", help="allow-list file of explained differences")
+    ap.add_argument("--max-diffs", type=int, default=20)
+    if ports_help is not None:
+        ap.add_argument("--ports", default="", help=ports_help)
+    ap.add_argument("--strict-retrans", action="store_true",
+                    help="do not explain differences in retransmitted frames automatically")
+    ap.add_argument("--name", help="label for the summary line (default: capture basename)")
+    a = ap.parse_args()
+    for p in (a.capture, a.eve):
+        if not os.path.isfile(p):
+            print(f"error: no such file: {p}", file=sys.stderr)
+            return None
+    return a

@@ -30,14 +30,13 @@ The allow-list file explains known differences, one per line (# starts a comment
 Exit status: 0 identical (apart from explained differences), 1 differences, 2 usage/tool error.
 """
 
-import argparse
 import collections
 import os
 import sys
 import xml.etree.ElementTree as ET
 
 from tshark_common import (as_int, compare as compare_keys, eve_records, finish, load_allow,
-                           report, retransmitted_frames, run_tshark)
+                           report, retransmitted_frames, run_tshark, parse_args)
 
 MODBUS_PORT = 502
 
@@ -151,24 +150,9 @@ def compare(ts, ours):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("capture")
-    ap.add_argument("eve")
-    ap.add_argument("--tshark", default="tshark", help="path of tshark (default: tshark)")
-    ap.add_argument("--allow", help="allow-list file of explained differences")
-    ap.add_argument("--max-diffs", type=int, default=20)
-    ap.add_argument("--ports", default="",
-                    help="comma-separated extra Modbus server ports (added to those in the EVE)")
-    ap.add_argument("--strict-retrans", action="store_true",
-                    help="do not explain differences in retransmitted frames automatically")
-    ap.add_argument("--name", help="label for the summary line (default: capture basename)")
-    a = ap.parse_args()
-
-    for p in (a.capture, a.eve):
-        if not os.path.isfile(p):
-            print(f"error: no such file: {p}", file=sys.stderr)
-            return 2
+    a = parse_args(__doc__, "comma-separated extra Modbus server ports (added to those in the EVE)")
+    if a is None:
+        return 2
     ours, ports, bad_lines = eve_pdus(a.eve)
     ports |= {int(p) for p in a.ports.split(",") if p.strip()}
     ts, malformed, retrans, warn = tshark_pdus(a.tshark, a.capture, tshark_port_args(ports))

@@ -29,14 +29,13 @@ differences per capture and frame. Exit status: 0 identical (apart from explaine
 differences), 1 differences, 2 usage/tool error.
 """
 
-import argparse
 import collections
 import os
 import sys
 import xml.etree.ElementTree as ET
 
 from tshark_common import (as_int, compare as compare_keys, eve_records, finish, load_allow, report,
-                           retransmitted_frames, run_tshark)
+                           retransmitted_frames, run_tshark, parse_args)
 
 DNP3_PORT = 20000
 MAX_OBJECTS = 32  # otsentry keeps this many object headers per fragment
@@ -165,22 +164,9 @@ MISMATCH_FIELDS = [(4, "link_function"), (5, "function_code"), (6, "iin"), (7, "
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("capture")
-    ap.add_argument("eve")
-    ap.add_argument("--tshark", default="tshark", help="path of tshark (default: tshark)")
-    ap.add_argument("--allow", help="allow-list file of explained differences")
-    ap.add_argument("--max-diffs", type=int, default=20)
-    ap.add_argument("--ports", default="", help="extra DNP3 server ports, e.g. tcp:20001,udp:20005")
-    ap.add_argument("--strict-retrans", action="store_true",
-                    help="do not explain differences in retransmitted frames automatically")
-    ap.add_argument("--name", help="label for the summary line (default: capture basename)")
-    a = ap.parse_args()
-
-    for p in (a.capture, a.eve):
-        if not os.path.isfile(p):
-            print(f"error: no such file: {p}", file=sys.stderr)
-            return 2
+    a = parse_args(__doc__, "extra DNP3 server ports, e.g. tcp:20001,udp:20005")
+    if a is None:
+        return 2
     ours, ports, bad_lines = eve_pdus(a.eve)
     for item in filter(None, (s.strip() for s in a.ports.split(","))):
         transport, _, port = item.partition(":")

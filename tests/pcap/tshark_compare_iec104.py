@@ -27,14 +27,13 @@ the format of tshark_common.load_allow: CAPTURE FRAMES reason.
 Exit status: 0 identical (apart from explained differences), 1 differences, 2 usage/tool error.
 """
 
-import argparse
 import collections
 import os
 import sys
 import xml.etree.ElementTree as ET
 
 from tshark_common import (as_int, compare, eve_records, finish, load_allow, report,
-                           retransmitted_frames, run_tshark)
+                           retransmitted_frames, run_tshark, parse_args)
 
 IEC104_PORT = 2404
 # tshark's UType (control octet 1 >> 2) -> our u_function
@@ -167,24 +166,9 @@ MISMATCH_FIELDS = ((4, "u_function"), (5, "type_id"), (6, "cause"), (7, "common_
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("capture")
-    ap.add_argument("eve")
-    ap.add_argument("--tshark", default="tshark", help="path of tshark (default: tshark)")
-    ap.add_argument("--allow", help="allow-list file of explained differences")
-    ap.add_argument("--max-diffs", type=int, default=20)
-    ap.add_argument("--ports", default="",
-                    help="comma-separated extra IEC 104 server ports (added to those in the EVE)")
-    ap.add_argument("--strict-retrans", action="store_true",
-                    help="do not explain differences in retransmitted frames automatically")
-    ap.add_argument("--name", help="label for the summary line (default: capture basename)")
-    a = ap.parse_args()
-
-    for p in (a.capture, a.eve):
-        if not os.path.isfile(p):
-            print(f"error: no such file: {p}", file=sys.stderr)
-            return 2
+    a = parse_args(__doc__, "comma-separated extra IEC 104 server ports (added to those in the EVE)")
+    if a is None:
+        return 2
     ours, ports, bad_lines = eve_apdus(a.eve)
     ports |= {int(p) for p in a.ports.split(",") if p.strip()}
     ts, s_frames, malformed, retrans, warn = tshark_apdus(a.tshark, a.capture, tshark_port_args(ports))

@@ -24,14 +24,13 @@ tshark has no S7comm-plus dissector: there is no oracle for it.
 Exit status: 0 identical (apart from explained differences), 1 differences, 2 usage/tool error.
 """
 
-import argparse
 import collections
 import os
 import sys
 import xml.etree.ElementTree as ET
 
 from tshark_common import (as_int, compare, eve_records, finish, load_allow, report,
-                           retransmitted_frames, run_tshark)
+                           retransmitted_frames, run_tshark, parse_args)
 
 TIMER_COUNTER_AREAS = {0x1C, 0x1D, 0x1E, 0x1F}
 
@@ -192,20 +191,9 @@ MISMATCH_FIELDS = ((2, "function"), (3, "items"), (4, "szl_id"))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("capture")
-    ap.add_argument("eve")
-    ap.add_argument("--tshark", default="tshark")
-    ap.add_argument("--allow")
-    ap.add_argument("--max-diffs", type=int, default=20)
-    ap.add_argument("--strict-retrans", action="store_true")
-    ap.add_argument("--name")
-    a = ap.parse_args()
-    for p in (a.capture, a.eve):
-        if not os.path.isfile(p):
-            print(f"error: no such file: {p}", file=sys.stderr)
-            return 2
+    a = parse_args(__doc__)
+    if a is None:
+        return 2
     ours, bad_lines, ports = eve_pdus(a.eve)
     ts, malformed, retrans, warn = tshark_pdus(a.tshark, a.capture, ports)
     szl_moved = move_fragmented_szl(ts, ours)
