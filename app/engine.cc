@@ -14,6 +14,17 @@ using dissect::ProbeResult;
 
 constexpr std::string_view anomaly_category = "Protocol Anomaly";
 
+// Addresses as the rules see them: 16 bytes, IPv4 mapped into ::ffff:0:0/96.
+std::array<uint8_t, 16> rule_address(const capture::IpAddr& a) noexcept
+{
+    if (a.version != 4) return a.bytes;
+    std::array<uint8_t, 16> out{};
+    out[10] = 0xFF;
+    out[11] = 0xFF;
+    std::copy_n(a.bytes.begin(), 4, out.begin() + 12);
+    return out;
+}
+
 bool port_suggests(const DissectorInfo& d, uint16_t port)
 {
     return std::find(d.ports.begin(), d.ports.end(), port) != d.ports.end();
@@ -21,20 +32,28 @@ bool port_suggests(const DissectorInfo& d, uint16_t port)
 
 // Per-flow state above the capture layer: protocol detection, the dissector session, and the
 // rendering of what the session reports into EVE records.
-class FlowState final : public capture::FlowData, public capture::StreamReceiver, public dissect::EventSink {
+class FlowState final : public capture::FlowData,
+                        public capture::StreamReceiver,
+                        public dissect::EventSink,
+                        private rules::AlertSink {
 public:
     FlowState(const capture::Flow& flow, dissect::Transport transport, EngineCounters& counters,
-              RecordOutput& out, size_t probe_limit)
+              RecordOutput& out, size_t probe_limit, rules::Detector* detector)
         : flow_{flow},
           transport_{transport},
           counters_{counters},
           out_{out},
           probe_limit_{probe_limit},
+          detector_{detector},
           client_ip_{capture::to_string(flow.client_ip)},
           server_ip_{capture::to_string(flow.server_ip)},
           client_port_{flow.client_port},
           server_port_{flow.server_port}
     {
+        view_.client_ip = rule_address(flow.client_ip);
+        view_.server_ip = rule_address(flow.server_ip);
+        view_.client_port = flow.client_port;
+        view_.server_port = flow.server_port;
         // A flow to a port its protocol is registered on is given to that dissector at once; an
         // anomaly from it (non-Modbus bytes on 502) is then worth reporting.
         for (const DissectorInfo* d : dissect::all_dissectors()) {
@@ -51,10 +70,49 @@ public:
                 flipped_ = true;
                 std::swap(client_ip_, server_ip_);
                 std::swap(client_port_, server_port_);
+                std::swap(view_.client_ip, view_.server_ip);
+                std::swap(view_.client_port, view_.server_port);
                 start_session(*d);
                 return;
             }
         }
+    }
+
+    // The packet being processed, as the rules see it: set before the stream or the session
+    // sees it, so transactions it completes are matched with its payload and direction.
+    void set_packet(const capture::Decoded& d, Direction flow_dir, const PacketCtx& ctx)
+    {
+        if (detector_ == nullptr) return;
+        view_.ip_proto = d.ip_proto;
+        view_.dir = role(flow_dir);
+        view_.tcp_flags = d.tcp_flags;
+        view_.payload = d.payload;
+        view_.ts_us = ctx.ts_us;
+        // Suricata's notion: TCP is established once past the handshake's SYNs (a flow picked up
+        // mid-stream counts as established); UDP once both sides have spoken.
+        if (transport_ == dissect::Transport::Tcp) {
+            view_.established = (d.tcp_flags & capture::tcp_flags::syn) == 0;
+        } else {
+            view_.established = flow_.packets[0] > 0 && flow_.packets[1] > 0;
+        }
+        view_.app = app_proto();
+    }
+
+    [[nodiscard]] Protocol app_proto() const noexcept
+    {
+        return dissector_ != nullptr && session_ && session_->active() ? dissector_->proto
+                                                                       : Protocol::Unknown;
+    }
+
+    // Packet rules on the packet set by set_packet().
+    void inspect_packet(const PacketCtx& ctx)
+    {
+        if (detector_ == nullptr) return;
+        current_ctx_ = ctx;
+        current_tx_ = nullptr;
+        view_.app = app_proto();
+        current_proto_ = view_.app;
+        detector_->inspect_packet(view_, &rule_state_, *this);
     }
 
     void on_data(Direction flow_dir, std::span<const uint8_t> data, const PacketCtx& ctx) override
@@ -88,12 +146,31 @@ public:
         r.eve_json.reserve(1024);
         render_event(r.eve_json, ctx.ts_us, endpoints(Direction::ToServer), proto, body);
         out_.submit(std::move(r));
+        if (detector_ != nullptr) {
+            current_ctx_ = ctx;
+            current_tx_ = &body;
+            current_proto_ = proto;
+            view_.app = proto;
+            detector_->inspect_transaction(view_, proto, body, &rule_state_, *this);
+            current_tx_ = nullptr;
+        }
     }
 
     void on_anomaly(Protocol proto, const PacketCtx& ctx, const dissect::AnomalyInfo& anomaly,
                     const dissect::EventBody* context) override
     {
         raise(dissect::anomaly_sid(proto, anomaly.code), proto, ctx, cur_dir_, anomaly, context);
+        if (detector_ != nullptr) {
+            current_ctx_ = ctx;
+            current_tx_ = context;
+            current_proto_ = proto;
+            view_.app = proto;
+            const Direction packet_dir = view_.dir;
+            view_.dir = cur_dir_;
+            detector_->inspect_anomaly(view_, proto, anomaly.code, &rule_state_, *this);
+            view_.dir = packet_dir;
+            current_tx_ = nullptr;
+        }
     }
 
     void on_stream_anomaly(Direction flow_dir, capture::StreamAnomaly a, const PacketCtx& ctx) override
@@ -120,6 +197,29 @@ private:
     [[nodiscard]] Direction role(Direction flow_dir) const noexcept
     {
         return flipped_ ? opposite(flow_dir) : flow_dir;
+    }
+
+    // A rule matched: its alert carries the transaction it matched (or, for an app-layer-event
+    // rule, the transaction the anomaly belongs to).
+    void on_rule_alert(const rules::CompiledRule& c, Direction dir, const dissect::PduRef* /*pdu*/) override
+    {
+        ++counters_.alerts;
+        ++counters_.rule_alerts;
+        ++counters_.rule_alert_counts[c.rule.sid];
+        const rules::Rule& rule = c.rule;
+        alerts::Record r = base_record(alerts::RecordKind::Alert, current_ctx_, dir, current_proto_);
+        r.gid = rule.gid;
+        r.sid = rule.sid;
+        r.rev = rule.rev;
+        r.signature = rule.msg;
+        r.category = c.category;
+        r.severity = c.severity;
+        AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, dir};
+        info.metadata = rule.metadata;
+        r.eve_json.reserve(768);
+        render_alert(r.eve_json, current_ctx_.ts_us, current_ctx_.pcap_cnt, endpoints(dir), current_proto_,
+                     info, {}, current_tx_);
+        out_.submit(std::move(r));
     }
 
     void start_session(const DissectorInfo& d)
@@ -229,6 +329,12 @@ private:
     EngineCounters& counters_;
     RecordOutput& out_;
     size_t probe_limit_;
+    rules::Detector* detector_;
+    rules::PacketView view_;
+    rules::FlowRuleState rule_state_;
+    PacketCtx current_ctx_{};
+    const dissect::EventBody* current_tx_ = nullptr;
+    Protocol current_proto_ = Protocol::Unknown;
     std::string client_ip_, server_ip_;  // in the protocol's roles (see flipped_)
     uint16_t client_port_, server_port_;
     bool flipped_ = false;  // the protocol's client is the flow's server
@@ -271,6 +377,13 @@ Engine::Engine(EngineConfig cfg, RecordOutput& out) : cfg_{std::move(cfg)}, out_
     cfg_.flows.service_ports = service_ports(std::move(cfg_.flows.service_ports));
     flows_ = std::make_unique<capture::FlowTable>(
         cfg_.flows, [this](capture::Flow& f, capture::FlowEnd why) { end_flow(f, why); });
+    if (cfg_.rules != nullptr)
+        detector_ = std::make_unique<rules::Detector>(cfg_.rules->current(), cfg_.rules->thresholds());
+}
+
+rules::DetectorStats Engine::rule_stats() const noexcept
+{
+    return detector_ ? detector_->stats() : rules::DetectorStats{};
 }
 
 Engine::~Engine() = default;
@@ -305,6 +418,9 @@ void EngineTotals::add(const EngineTotals& o)
         c.events[i] += oc.events[i];
     }
     c.alerts += oc.alerts;
+    c.rule_alerts += oc.rule_alerts;
+    for (const auto& [sid, n] : oc.rule_alert_counts)
+        c.rule_alert_counts[sid] += n;
     c.anomalies += oc.anomalies;
     for (const auto& [a, n] : oc.anomaly_counts)
         c.anomaly_counts[a] += n;
@@ -370,9 +486,14 @@ void Engine::process(const capture::RawPacket& pkt)
 
     // A fragment is held until its datagram is complete; the datagram then goes on in its place,
     // with the packet context of the fragment that completed it.
-    if (!front_.process(pkt, decoded_, *this) ||
-        (decoded_.l4 != capture::L4::Tcp && decoded_.l4 != capture::L4::Udp)) {
+    if (detector_) cfg_.rules->refresh(*detector_);
+    if (!front_.process(pkt, decoded_, *this)) {
         ++counters_.non_flow_packets;
+        return;
+    }
+    if (decoded_.l4 != capture::L4::Tcp && decoded_.l4 != capture::L4::Udp) {
+        ++counters_.non_flow_packets;
+        if (detector_ && decoded_.ip_version != 0) inspect_flowless(PacketCtx{pkt.pcap_cnt, pkt.ts_us});
         return;
     }
     const auto lk = flows_->lookup(decoded_, pkt.ts_us);
@@ -385,11 +506,12 @@ void Engine::process(const capture::RawPacket& pkt)
     if (lk.created) {
         ++(tcp ? counters_.tcp_flows : counters_.udp_flows);
         flow.data = std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
-                                                counters_, out_, cfg_.probe_limit);
+                                                counters_, out_, cfg_.probe_limit, detector_.get());
     }
     auto& state = static_cast<FlowState&>(*flow.data);
     const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};
     state.last_packet = ctx;
+    if (detector_) state.set_packet(decoded_, lk.dir, ctx);
     if (tcp) {
         // Data that acknowledges bytes of the other direction we never saw answers them: those
         // are lost, and the dissector learns it before it sees this answer.
@@ -402,6 +524,9 @@ void Engine::process(const capture::RawPacket& pkt)
     } else if (!decoded_.payload.empty()) {
         state.on_data(lk.dir, decoded_.payload, ctx);
     }
+    // After the session saw the packet, so a flow recognised by this very packet's bytes already
+    // counts as its protocol (as Suricata runs detection after the app-layer parser).
+    if (detector_) state.inspect_packet(ctx);
 }
 
 void Engine::end_flow(capture::Flow& flow, capture::FlowEnd /*why*/)
@@ -422,6 +547,55 @@ void Engine::on_defrag_anomaly(const capture::DefragReport& r)
     ++counters_.alerts;
     ++counters_.anomaly_counts[&anomaly];
     out_.submit(defrag_alert(r));
+}
+
+void Engine::inspect_flowless(const PacketCtx& ctx)
+{
+    // A packet of no flow: the rules see it oriented as sent, with no flow state.
+    class Sink final : public rules::AlertSink {
+    public:
+        Sink(Engine& e, const PacketCtx& c) : engine_{e}, ctx_{c} {}
+        void on_rule_alert(const rules::CompiledRule& c, Direction /*dir*/,
+                           const dissect::PduRef* /*pdu*/) override
+        {
+            const capture::Decoded& d = engine_.decoded_;
+            ++engine_.counters_.alerts;
+            ++engine_.counters_.rule_alerts;
+            ++engine_.counters_.rule_alert_counts[c.rule.sid];
+            alerts::Record rec;
+            rec.kind = alerts::RecordKind::Alert;
+            rec.ts_us = ctx_.ts_us;
+            rec.src_ip = capture::to_string(d.src);
+            rec.dest_ip = capture::to_string(d.dst);
+            rec.proto = ip_proto_name(d.ip_proto);
+            rec.pcap_cnt = ctx_.pcap_cnt;
+            rec.gid = c.rule.gid;
+            rec.sid = c.rule.sid;
+            rec.rev = c.rule.rev;
+            rec.signature = c.rule.msg;
+            rec.category = c.category;
+            rec.severity = c.severity;
+            AlertInfo info{
+                rec.gid, rec.sid, rec.rev, rec.signature, rec.category, rec.severity, Direction::ToServer};
+            info.metadata = c.rule.metadata;
+            const EveEndpoints ep{0, rec.src_ip, rec.dest_ip, 0, 0, rec.proto};
+            render_packet_alert(rec.eve_json, rec.ts_us, rec.pcap_cnt, ep,
+                                std::span<const uint16_t>{d.vlan.data(), d.vlan_count}, info, {});
+            engine_.out_.submit(std::move(rec));
+        }
+
+    private:
+        Engine& engine_;
+        const PacketCtx& ctx_;
+    };
+    rules::PacketView view;
+    view.ip_proto = decoded_.ip_proto;
+    view.client_ip = rule_address(decoded_.src);
+    view.server_ip = rule_address(decoded_.dst);
+    view.payload = decoded_.payload;
+    view.ts_us = ctx.ts_us;
+    Sink sink{*this, ctx};
+    detector_->inspect_packet(view, nullptr, sink);
 }
 
 void Engine::advance_time(int64_t now_us)

@@ -17,6 +17,7 @@
 #include "capture/source/pcap_source.h"
 #include "capture/stream/tcp_stream.h"
 #include "dissectors/common/dissector.h"
+#include "rules/live_rules.h"
 
 namespace otsentry::app {
 
@@ -32,6 +33,9 @@ struct EngineConfig {
     capture::DefragConfig defrag;
     // Bytes a direction may carry before protocol detection by content gives up.
     size_t probe_limit = 512;
+    // The rule set to match (none: protocol events and anomaly alerts only). Shared by every
+    // engine of a run; must outlive them.
+    rules::LiveRules* rules = nullptr;
 };
 
 struct EngineCounters {
@@ -42,6 +46,8 @@ struct EngineCounters {
     std::array<uint64_t, protocol_count> flows_by_proto{};
     std::array<uint64_t, protocol_count> events{};
     uint64_t alerts = 0;
+    uint64_t rule_alerts = 0;  // alerts from rules (the rest are built-in anomaly alerts)
+    std::unordered_map<uint32_t, uint64_t> rule_alert_counts;  // by sid
     uint64_t anomalies = 0;
     std::unordered_map<const dissect::AnomalyInfo*, uint64_t> anomaly_counts;
     uint64_t non_flow_packets = 0;  // not TCP/UDP, fragments held, decode errors
@@ -81,11 +87,15 @@ public:
     [[nodiscard]] EngineTotals totals() const;
     // Flows held now (cheap; for live stats).
     [[nodiscard]] size_t active_flows() const noexcept;
+    // Rule matching counters (all zero without rules).
+    [[nodiscard]] rules::DetectorStats rule_stats() const noexcept;
 
 private:
     void end_flow(capture::Flow& flow, capture::FlowEnd why);
     // Defragmentation anomalies become packet-level alerts.
     void on_defrag_anomaly(const capture::DefragReport& r) override;
+    // Packet rules on a packet outside any TCP/UDP flow (ICMP, other IP protocols).
+    void inspect_flowless(const PacketCtx& ctx);
 
     EngineConfig cfg_;
     RecordOutput& out_;
@@ -94,6 +104,7 @@ private:
     capture::StreamStats stream_stats_;
     std::unique_ptr<capture::FlowTable> flows_;
     capture::Decoded decoded_;
+    std::unique_ptr<rules::Detector> detector_;
 };
 
 }  // namespace otsentry::app

@@ -25,6 +25,22 @@ void write_alert_objects(dissect::JsonWriter& w, const AlertInfo& alert, std::st
     w.field("signature", alert.signature);
     w.field("category", alert.category);
     w.field("severity", alert.severity);
+    if (!alert.metadata.empty()) {
+        // Values of one key together, keys in the order they first appear.
+        w.key("metadata").begin_object();
+        for (size_t i = 0; i < alert.metadata.size(); ++i) {
+            const auto& key = alert.metadata[i].first;
+            bool first = true;
+            for (size_t j = 0; j < i && first; ++j)
+                first = alert.metadata[j].first != key;
+            if (!first) continue;
+            w.key(key).begin_array();
+            for (size_t j = i; j < alert.metadata.size(); ++j)
+                if (alert.metadata[j].first == key) w.value(alert.metadata[j].second);
+            w.end_array();
+        }
+        w.end_object();
+    }
     w.end_object();
     if (!anomaly_name.empty()) {
         w.key("anomaly").begin_object();

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "dissectors/common/anomaly.h"
 #include "dissectors/common/dissector.h"
@@ -42,6 +43,9 @@ struct AlertInfo {
     std::string_view signature, category;
     uint8_t severity = 3;
     Direction direction = Direction::ToServer;
+    // Rule metadata (`metadata: mitre_ics_technique T0816, ...`), written as Suricata does:
+    // {"metadata":{"key":["value", ...]}}.
+    std::span<const std::pair<std::string, std::string>> metadata{};
 };
 
 // A complete alert line; `context` (may be null) is the transaction it is about, written as the

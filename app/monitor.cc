@@ -1,5 +1,7 @@
 #include "app/monitor.h"
 
+#include <functional>
+
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -21,6 +23,7 @@
 #include "alerts/store.h"
 #include "app/engine.h"
 #include "app/eve.h"
+#include "app/rule_service.h"
 #include "app/summary.h"
 #include "app/writer_output.h"
 #include "dissectors/common/json_writer.h"
@@ -46,7 +49,10 @@ int64_t wall_clock_us()
 // thread with --workers 1, else N worker threads), and the counters the statistics need.
 class Processing {
 public:
-    Processing(unsigned workers, RecordOutput& out) : pipeline_{make_config(workers), out} {}
+    Processing(unsigned workers, rules::LiveRules* rules, RecordOutput& out)
+        : pipeline_{make_config(workers, rules), out}
+    {
+    }
 
     void process(const capture::RawPacket& pkt) { pipeline_.process(pkt); }
     // A quiet link: packets waiting in partly filled batches go to their workers now.
@@ -89,10 +95,11 @@ public:
     [[nodiscard]] std::vector<WorkerSnapshot> workers() const { return pipeline_.snapshot(); }
 
 private:
-    static PipelineConfig make_config(unsigned workers)
+    static PipelineConfig make_config(unsigned workers, rules::LiveRules* rules)
     {
         PipelineConfig cfg;
         cfg.workers = workers;
+        cfg.engine.rules = rules;
         return cfg;
     }
     Pipeline pipeline_;
@@ -105,7 +112,8 @@ class SignalWatcher {
 public:
     // Blocks the signals in the calling thread. Construct it before any other thread starts,
     // so that every thread inherits the mask and only the watcher takes them.
-    SignalWatcher()
+    // `on_reload` runs on the watcher's thread for every SIGHUP (may be empty).
+    explicit SignalWatcher(std::function<void()> on_reload) : on_reload_{std::move(on_reload)}
     {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
@@ -135,8 +143,12 @@ private:
             const int sig = sigtimedwait(&set_, nullptr, &poll_interval);
             if (sig < 0) continue;  // EAGAIN (timeout) or EINTR
             if (sig == SIGHUP) {
-                // TODO(#4): reload the rules here once there are rules to reload.
-                fmt::print(stderr, "otsentry: info: SIGHUP: rule reload is not available yet\n");
+                // Compiles here, off the capture thread: packets keep flowing meanwhile.
+                if (on_reload_) {
+                    on_reload_();
+                } else {
+                    fmt::print(stderr, "otsentry: info: SIGHUP: no rules to reload (--no-rules)\n");
+                }
                 continue;
             }
             if (stop_.load() && sig == SIGINT) {
@@ -150,6 +162,7 @@ private:
         }
     }
 
+    std::function<void()> on_reload_;
     sigset_t set_{};
     std::atomic<bool> stop_{false};
     std::atomic<bool> done_{false};
@@ -325,8 +338,30 @@ std::string stats_line(const MonitorSnapshot& s)
 
 int run_monitor(const MonitorOptions& opts)
 {
-    // First, before the writer starts its thread: every thread must inherit the blocked mask.
-    SignalWatcher signals;
+    // Rules first: a fatal rule problem stops us before any capture starts.
+    std::unique_ptr<RuleService> rules;
+    if (!opts.rules.none) {
+        rules::LoadOptions load;
+        std::string err;
+        if (!opts.rules.to_load_options(load, err)) {
+            fmt::print(stderr, "otsentry: error: {}\n", err);
+            return 2;
+        }
+        rules = RuleService::start(std::move(load), false);
+        if (!rules) return 1;
+    }
+    // Before the writer starts its thread: every thread must inherit the blocked mask.
+    std::function<void()> reload;
+    if (rules) {
+        reload = [&rules] {
+            fmt::print(stderr, "otsentry: SIGHUP: reloading rules\n");
+            std::string message;
+            rules->reload(message);
+            fmt::print(stderr, "otsentry: {}\n", message);
+            std::fflush(stderr);
+        };
+    }
+    SignalWatcher signals{reload};
 
     std::optional<UserIds> user;
     if (!opts.user.empty()) {
@@ -377,7 +412,7 @@ int run_monitor(const MonitorOptions& opts)
     }
 
     WriterOutput output{*writer};
-    Processing processing{opts.workers, output};
+    Processing processing{opts.workers, rules ? &rules->live() : nullptr, output};
     fmt::print(stderr, "otsentry: {}{}\n", describe_capture(source), user ? ", as user " + user->name : "");
     std::fflush(stderr);
 

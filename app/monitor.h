@@ -9,6 +9,7 @@
 
 #include "alerts/writer.h"
 #include "app/pipeline.h"
+#include "app/rule_options.h"
 #include "capture/source/live_source.h"
 
 namespace otsentry::app {
@@ -24,6 +25,7 @@ struct MonitorOptions {
     std::string user;                // drop to this user once capture and outputs are open; empty: stay
     unsigned workers = 1;            // engine threads (1: the capture thread runs the engine)
     bool quiet = false;              // no summary, no periodic stats lines on stderr
+    RuleOptions rules;
 };
 
 // Returns the process exit code: 0 after a clean stop (SIGTERM/SIGINT), 1 when an interface,

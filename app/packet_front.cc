@@ -12,6 +12,8 @@ namespace {
 // Category of the built-in anomaly alerts (as FlowState's in engine.cc).
 constexpr std::string_view anomaly_category = "Protocol Anomaly";
 
+}  // namespace
+
 // IANA protocol keywords, as Suricata writes them in EVE `proto`; others as the decimal number.
 std::string ip_proto_name(uint8_t proto)
 {
@@ -50,8 +52,6 @@ std::string ip_proto_name(uint8_t proto)
             return std::to_string(proto);
     }
 }
-
-}  // namespace
 
 bool PacketFront::process(const capture::RawPacket& pkt, capture::Decoded& out, capture::DefragSink& sink)
 {

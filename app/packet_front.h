@@ -49,4 +49,8 @@ private:
 // "ICMP", "IPv6-ICMP", ...), no app_proto and no direction.
 alerts::Record defrag_alert(const capture::DefragReport& r);
 
+// IANA protocol keywords, as Suricata writes them in EVE `proto` ("TCP", "ICMP", ...); others as
+// the decimal number.
+std::string ip_proto_name(uint8_t proto);
+
 }  // namespace otsentry::app

@@ -11,6 +11,7 @@
 #include "alerts/store.h"
 #include "alerts/writer.h"
 #include "app/pipeline.h"
+#include "app/rule_service.h"
 #include "app/summary.h"
 #include "app/writer_output.h"
 #include "capture/source/pcap_source.h"
@@ -71,6 +72,18 @@ int run_replay(const ReplayOptions& opts)
         return 1;
     }
 
+    std::unique_ptr<RuleService> rules;
+    if (!opts.rules.none) {
+        rules::LoadOptions load;
+        std::string err;
+        if (!opts.rules.to_load_options(load, err)) {
+            fmt::print(stderr, "otsentry: error: {}\n", err);
+            return 2;
+        }
+        rules = RuleService::start(std::move(load), opts.quiet);
+        if (!rules) return 1;
+    }
+
     std::optional<alerts::Writer> writer;
     try {
         writer.emplace(alerts::WriterConfig{.db_path = opts.db_path, .eve_path = opts.eve_path});
@@ -81,6 +94,7 @@ int run_replay(const ReplayOptions& opts)
     WriterOutput output{*writer};
     PipelineConfig pipeline_cfg;
     pipeline_cfg.workers = opts.workers;
+    if (rules) pipeline_cfg.engine.rules = &rules->live();
     Pipeline pipeline{pipeline_cfg, output};
 
     const bool show_progress = opts.progress == ReplayOptions::Progress::Always ||

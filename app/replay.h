@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "app/rule_options.h"
+
 namespace otsentry::app {
 
 struct ReplayOptions {
@@ -14,6 +16,7 @@ struct ReplayOptions {
     enum class Progress { Auto, Always, Never } progress = Progress::Auto;
     bool quiet = false;    // no summary
     unsigned workers = 1;  // engine threads (1: the reader runs the engine itself)
+    RuleOptions rules;
 };
 
 // Returns the process exit code: 0 when every input was read, 1 when an input could not be

@@ -75,6 +75,21 @@ void print_summary(std::FILE* out, const RunInfo& run, const EngineTotals& total
     }
     fmt::print(out, "  events:       {}{}\n", with_commas(total_events), events.empty() ? "" : events + ")");
 
+    if (c.rule_alerts != 0) {
+        // The most frequent signatures first, at most eight.
+        std::vector<std::pair<uint32_t, uint64_t>> sids{c.rule_alert_counts.begin(),
+                                                        c.rule_alert_counts.end()};
+        std::sort(sids.begin(), sids.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        std::string top;
+        for (size_t i = 0; i < sids.size() && i < 8; ++i)
+            top +=
+                fmt::format("{}sid {} {}", i == 0 ? " (" : ", ", sids[i].first, with_commas(sids[i].second));
+        if (sids.size() > 8) top += ", ...";
+        fmt::print(out, "  rule alerts:  {}{}\n", with_commas(c.rule_alerts), top.empty() ? "" : top + ")");
+    }
+
     std::vector<std::pair<std::string_view, uint64_t>> anomalies;
     for (const auto& [a, n] : c.anomaly_counts)
         anomalies.emplace_back(a->name, n);

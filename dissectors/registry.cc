@@ -35,4 +35,28 @@ const DissectorInfo* find_dissector(Protocol proto)
     return nullptr;
 }
 
+std::span<const ProtocolFields* const> all_field_tables()
+{
+    static const std::array<const ProtocolFields*, 5> tables = {
+        &modbus::protocol_fields(), &dnp3::protocol_fields(),       &iec104::protocol_fields(),
+        &s7comm::protocol_fields(), &s7commplus::protocol_fields(),
+    };
+    return tables;
+}
+
+const ProtocolFields* field_table(Protocol proto)
+{
+    for (const ProtocolFields* t : all_field_tables())
+        if (t->proto == proto) return t;
+    return nullptr;
+}
+
+const FieldDesc* find_field(std::string_view name)
+{
+    for (const ProtocolFields* t : all_field_tables())
+        for (const FieldDesc& f : t->fields)
+            if (f.name == name) return &f;
+    return nullptr;
+}
+
 }  // namespace otsentry::dissect

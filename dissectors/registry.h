@@ -4,6 +4,7 @@
 #include <span>
 
 #include "dissectors/common/dissector.h"
+#include "dissectors/common/field_catalog.h"
 
 namespace otsentry::dissect {
 

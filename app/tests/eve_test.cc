@@ -14,6 +14,7 @@ public:
         w.end_object().end_object();
     }
     [[nodiscard]] uint64_t pcap_cnt() const override { return 7; }
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> /*out*/) const override { return 0; }
 };
 
 TEST(Eve, TimestampIsIso8601WithMicroseconds)

@@ -9,6 +9,7 @@
 // synchronously, so a Session may pass references to data it owns.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -21,6 +22,14 @@ namespace otsentry::dissect {
 
 class JsonWriter;
 
+// One PDU of a transaction, for the rule engine: its direction and a pointer to the protocol's
+// Pdu (read through the protocol's ProtocolFields, dissectors/common/field_catalog.h).
+struct PduRef {
+    Direction dir = Direction::ToServer;
+    const void* pdu = nullptr;
+};
+constexpr size_t max_pdus = 3;  // request, response, and IEC 104's termination
+
 // One transaction of one protocol: a request and/or its response.
 class EventBody {
 public:
@@ -29,7 +38,21 @@ public:
     virtual void write_json(JsonWriter& w) const = 0;
     // The packet that completed the last PDU of this transaction (for time and tracing).
     [[nodiscard]] virtual uint64_t pcap_cnt() const = 0;
+    // The PDUs present, request first; returns how many were written to `out`.
+    virtual size_t pdus(std::span<PduRef, max_pdus> out) const = 0;
 };
+
+// The usual pdus(): a request (ToServer) and responses (ToClient), each when present.
+template <typename Pdu>
+size_t collect_pdus(std::span<PduRef, max_pdus> out, const Pdu* request, const Pdu* response,
+                    const Pdu* response2 = nullptr) noexcept
+{
+    size_t n = 0;
+    if (request != nullptr) out[n++] = PduRef{Direction::ToServer, request};
+    if (response != nullptr) out[n++] = PduRef{Direction::ToClient, response};
+    if (response2 != nullptr) out[n++] = PduRef{Direction::ToClient, response2};
+    return n;
+}
 
 class EventSink {
 public:

@@ -4,6 +4,8 @@
 // engine's issue adds iteration over all of them.
 #include "dissectors/dnp3/dnp3_session.h"
 
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::dnp3 {
 
 namespace {
@@ -77,11 +79,40 @@ constexpr FieldSpec<Pdu> field_table[] = {
      }},
 };
 
+constexpr uint8_t object_list = 1;
+
+template <auto Member>
+FieldValue object_member(const Pdu& p, size_t i) noexcept
+{
+    return p.is_application() && i < p.object_count ? FieldValue::of(p.objects[i].*Member)
+                                                    : FieldValue::none();
+}
+
+constexpr dissect::ElementFieldSpec<Pdu> element_table[] = {
+    {"dnp3.object.group", object_list, FieldType::U8, "group of each object header (first 32 kept)",
+     &object_member<&ObjectHeader::group>},
+    {"dnp3.object.variation", object_list, FieldType::U8, "variation of each object header",
+     &object_member<&ObjectHeader::variation>},
+    {"dnp3.object.qualifier", object_list, FieldType::U8, "qualifier of each object header",
+     &object_member<&ObjectHeader::qualifier>},
+    {"dnp3.object.count", object_list, FieldType::U32, "objects announced by each header's range field",
+     &object_member<&ObjectHeader::count>},
+};
+
+constexpr dissect::ListSpec<Pdu> list_table[] = {
+    {object_list, [](const Pdu& p) -> size_t { return p.is_application() ? p.object_count : 0; }}};
+
 }  // namespace
 
 std::span<const FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{Protocol::Dnp3, field_table, element_table, list_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::dnp3

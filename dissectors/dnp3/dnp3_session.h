@@ -21,6 +21,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/dnp3/dnp3_anomalies.h"
 #include "dissectors/dnp3/dnp3_parser.h"
@@ -40,6 +41,8 @@ constexpr size_t max_eve_points = 256;
 
 // The fields the rules may use; also the scalar keys of each EVE PDU object (dnp3_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // One transaction. Valid only during the sink call it is passed to.
 class Transaction final : public dissect::EventBody {
@@ -48,6 +51,10 @@ public:
     // {"request":{...},"response":{...}}; see README.md for the PDU object.
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_);
+    }
 
     [[nodiscard]] const Pdu* request() const noexcept { return request_; }
     [[nodiscard]] const Pdu* response() const noexcept { return response_; }

@@ -4,6 +4,8 @@
 // Fields of "object 1" come from the first information object of the ASDU.
 #include "dissectors/iec104/iec104_session.h"
 
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::iec104 {
 
 namespace {
@@ -118,11 +120,45 @@ constexpr FieldSpec<Pdu> field_table[] = {
      [](const Pdu& p) { return p.apci == ApciType::I ? FieldValue::of_bytes(p.asdu) : FieldValue::none(); }},
 };
 
+constexpr uint8_t object_list = 1;
+
+// Objects of a type we decode are walked; of an unknown type only object 1's address is known.
+size_t object_count(const Pdu& p) noexcept
+{
+    if (!p.has(Has::Asdu)) return 0;
+    if (type_info(p.type_id) == nullptr) return p.has(Has::FirstIoa) ? 1 : 0;
+    return p.object_count;
+}
+
+FieldValue object_ioa(const Pdu& p, size_t i) noexcept
+{
+    if (i >= object_count(p)) return FieldValue::none();
+    if (type_info(p.type_id) == nullptr) return FieldValue::of(p.first_ioa);
+    ObjectWalker walk{p};
+    ObjectWalker::Object o;
+    for (size_t n = 0; walk.next(o); ++n)
+        if (n == i) return FieldValue::of(o.ioa);
+    return FieldValue::none();
+}
+
+constexpr dissect::ElementFieldSpec<Pdu> element_table[] = {
+    {"iec104.object.ioa", object_list, FieldType::U32, "information object address of each object",
+     &object_ioa},
+};
+
+constexpr dissect::ListSpec<Pdu> list_table[] = {{object_list, &object_count}};
+
 }  // namespace
 
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{Protocol::Iec104, field_table, element_table, list_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::iec104

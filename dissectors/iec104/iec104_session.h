@@ -30,6 +30,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/iec104/iec104_anomalies.h"
@@ -49,6 +50,8 @@ constexpr int64_t max_wait_us = 60'000'000;
 
 // The fields the rules may use; also the scalar keys of each EVE PDU object (iec104_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // Writes one PDU object: the field table's keys, `sq`/`negative`/`test` (booleans), `ioas`,
 // `objects` (at most max_eve_objects, then `objects_truncated`), `pcap_cnt`.
@@ -64,6 +67,10 @@ public:
     // {"request":{...},"response":{...},"termination":{...}}, each when present.
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_, termination_);
+    }
 
     [[nodiscard]] const Pdu* request() const noexcept { return request_; }
     [[nodiscard]] const Pdu* response() const noexcept { return response_; }

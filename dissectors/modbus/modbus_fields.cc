@@ -3,6 +3,11 @@
 // address, quantity) and the field list in README.md.
 #include "dissectors/modbus/modbus_session.h"
 
+#include <algorithm>
+#include <array>
+
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::modbus {
 
 namespace {
@@ -88,11 +93,103 @@ constexpr FieldSpec<Pdu> field_table[] = {
      [](const Pdu& p) { return FieldValue::of_bytes(p.body); }},
 };
 
+// The coils/registers a PDU reads or writes, as at most two runs of consecutive addresses: FC 23
+// writes one run and reads another. A read response carries values but no address (its
+// request has it); a read request carries addresses but no values.
+struct RegisterRun {
+    bool has_address = false;
+    uint16_t base = 0;
+    size_t count = 0;
+    bool has_values = false;  // values[0..] belong to this run
+};
+constexpr size_t max_register_elements = 2000;  // the largest quantity the spec allows (FC 1/2)
+
+size_t register_runs(const Pdu& p, std::array<RegisterRun, 2>& out) noexcept
+{
+    if (p.has(Has::ExceptionCode)) return 0;
+    const bool values = p.value_kind != ValueKind::None;
+    if (p.has(Has::WriteAddress)) {  // FC 23 request: the write run carries the values
+        out[0] = {true, p.write_address, p.write_quantity, values};
+        out[1] = {true, p.address, p.has(Has::Quantity) ? p.quantity : size_t{0}, false};
+        return 2;
+    }
+    if (p.has(Has::Address) && p.has(Has::Value)) {  // FC 5, 6 (and their echoes)
+        out[0] = {true, p.address, 1, false};
+        return 1;
+    }
+    if (p.has(Has::Address)) {
+        const size_t n = p.has(Has::Quantity) ? p.quantity : (values ? p.value_count : size_t{1});
+        out[0] = {true, p.address, n, values};
+        return 1;
+    }
+    if (values) {
+        out[0] = {false, 0, p.value_count, true};
+        return 1;
+    }
+    return 0;
+}
+
+size_t register_count(const Pdu& p) noexcept
+{
+    std::array<RegisterRun, 2> runs{};
+    const size_t n = register_runs(p, runs);
+    size_t total = 0;
+    for (size_t i = 0; i < n; ++i)
+        total += runs[i].count;
+    return std::min(total, max_register_elements);
+}
+
+uint16_t value_at(const Pdu& p, size_t i) noexcept
+{
+    if (p.value_kind == ValueKind::Bits) return (p.values[i / 8] >> (i % 8)) & 1u;
+    return static_cast<uint16_t>(p.values[2 * i] << 8 | p.values[2 * i + 1]);
+}
+
+FieldValue register_element(const Pdu& p, size_t element, bool want_address) noexcept
+{
+    std::array<RegisterRun, 2> runs{};
+    const size_t n = register_runs(p, runs);
+    if (element >= max_register_elements) return FieldValue::none();
+    for (size_t r = 0; r < n; ++r) {
+        const RegisterRun& run = runs[r];
+        if (element >= run.count) {
+            element -= run.count;
+            continue;
+        }
+        if (want_address) {
+            return run.has_address ? FieldValue::of((run.base + element) & 0xFFFFu) : FieldValue::none();
+        }
+        if (p.has(Has::Value) && !p.has(Has::WriteAddress)) return FieldValue::of(p.value);
+        return run.has_values && element < p.value_count ? FieldValue::of(value_at(p, element))
+                                                         : FieldValue::none();
+    }
+    return FieldValue::none();
+}
+
+constexpr uint8_t register_list = 1;
+
+constexpr dissect::ElementFieldSpec<Pdu> element_table[] = {
+    {"modbus.register.address", register_list, FieldType::U16,
+     "address of each coil/register the PDU reads or writes (absent in read responses)",
+     [](const Pdu& p, size_t i) { return register_element(p, i, true); }},
+    {"modbus.register.value", register_list, FieldType::U16,
+     "value of each coil (0/1) or register the PDU carries, at the same element as its address",
+     [](const Pdu& p, size_t i) { return register_element(p, i, false); }},
+};
+
+constexpr dissect::ListSpec<Pdu> list_table[] = {{register_list, &register_count}};
+
 }  // namespace
 
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{Protocol::Modbus, field_table, element_table, list_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::modbus

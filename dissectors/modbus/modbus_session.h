@@ -17,6 +17,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/modbus/modbus_anomalies.h"
@@ -34,6 +35,8 @@ constexpr size_t max_eve_bits = 2000;
 
 // The fields the rules may use, also the scalar keys of each EVE PDU object (modbus_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // One transaction: a request and/or its response. Valid only during the sink call it is passed to.
 class Transaction final : public dissect::EventBody {
@@ -44,6 +47,10 @@ public:
     // `objects`, then `pcap_cnt`.
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_);
+    }
 
     [[nodiscard]] const Pdu* request() const noexcept { return request_; }
     [[nodiscard]] const Pdu* response() const noexcept { return response_; }

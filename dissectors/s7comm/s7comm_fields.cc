@@ -3,6 +3,8 @@
 // first item; EVE lists every item under `items`.
 #include "dissectors/s7comm/s7comm_session.h"
 
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::s7comm {
 
 namespace {
@@ -166,11 +168,42 @@ constexpr FieldSpec<Pdu> field_table[] = {
      [](const Pdu& p) { return identity(p, Has::Identity1C, 5); }},
 };
 
+constexpr uint8_t item_list = 1;
+
+template <auto Member>
+FieldValue item_member(const Pdu& p, size_t i) noexcept
+{
+    return i < p.items_parsed && p.items[i].has_spec ? FieldValue::of(p.items[i].*Member)
+                                                     : FieldValue::none();
+}
+
+constexpr dissect::ElementFieldSpec<Pdu> element_table[] = {
+    {"s7comm.item.area", item_list, FieldType::U8,
+     "memory area of each read/write item (0x84 DB, 0x83 M ...)", &item_member<&Item::area>},
+    {"s7comm.item.db", item_list, FieldType::U16, "DB number of each item", &item_member<&Item::db>},
+    {"s7comm.item.address", item_list, FieldType::U32, "bit address of each item (byte << 3 | bit)",
+     &item_member<&Item::address>},
+    {"s7comm.item.return_code", item_list, FieldType::U8, "return code of each item (responses)",
+     [](const Pdu& p, size_t i) {
+         return i < p.items_parsed && p.items[i].has_return_code ? FieldValue::of(p.items[i].return_code)
+                                                                 : FieldValue::none();
+     }},
+};
+
+constexpr dissect::ListSpec<Pdu> list_table[] = {
+    {item_list, [](const Pdu& p) -> size_t { return p.items_parsed; }}};
+
 }  // namespace
 
 std::span<const FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{Protocol::S7comm, field_table, element_table, list_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::s7comm

@@ -23,6 +23,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/cotp/cotp.h"
 #include "dissectors/s7comm/s7comm_anomalies.h"
@@ -39,6 +40,8 @@ constexpr size_t max_eve_data = 64;   // octets of one item's data (hex) written
 
 // The fields the rules may use; also the scalar keys of each EVE PDU object (s7comm_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // What a finished program download amounted to (on the download-ended transaction).
 struct DownloadSummary {
@@ -58,6 +61,10 @@ public:
     }
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_);
+    }
 
     [[nodiscard]] const Pdu* request() const noexcept { return request_; }
     [[nodiscard]] const Pdu* response() const noexcept { return response_; }

@@ -2,6 +2,8 @@
 // object and the field list in README.md.
 #include "dissectors/s7commplus/s7commplus_session.h"
 
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::s7commplus {
 
 namespace {
@@ -50,6 +52,12 @@ constexpr FieldSpec<Pdu> field_table[] = {
 std::span<const FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{Protocol::S7commPlus, field_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::s7commplus

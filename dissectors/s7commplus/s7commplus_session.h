@@ -14,6 +14,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/cotp/cotp.h"
 #include "dissectors/s7commplus/s7commplus_anomalies.h"
@@ -27,6 +28,8 @@ constexpr size_t max_outstanding = 16;
 
 // The fields the rules may use; also the keys of each EVE PDU object (s7commplus_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // One transaction. Valid only during the sink call it is passed to.
 class Transaction final : public dissect::EventBody {
@@ -34,6 +37,10 @@ public:
     Transaction(const Pdu* request, const Pdu* response) noexcept : request_{request}, response_{response} {}
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_);
+    }
 
 private:
     const Pdu* request_;

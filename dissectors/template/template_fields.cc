@@ -2,6 +2,8 @@
 // EVE PDU object and the field list in README.md.
 #include "dissectors/template/template_session.h"
 
+#include "dissectors/common/field_catalog.h"
+
 namespace otsentry::tpl {
 
 namespace {
@@ -37,6 +39,12 @@ constexpr FieldSpec<Pdu> field_table[] = {
 std::span<const FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;
+}
+
+const dissect::ProtocolFields& protocol_fields()
+{
+    static const dissect::ErasedFields<Pdu> erased{protocol, field_table};
+    return erased.table();
 }
 
 }  // namespace otsentry::tpl

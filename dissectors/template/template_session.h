@@ -15,6 +15,7 @@
 
 #include "dissectors/common/dissector.h"
 #include "dissectors/common/field.h"
+#include "dissectors/common/field_catalog.h"
 #include "dissectors/common/frame_buffer.h"
 #include "dissectors/common/json_writer.h"
 #include "dissectors/template/template_anomalies.h"
@@ -31,6 +32,8 @@ constexpr size_t max_eve_data = 256;  // bytes of `data` written to EVE (hex)
 
 // The fields the rules may use; also the scalar keys of each EVE PDU object (template_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
+const dissect::ProtocolFields& protocol_fields();
 
 // One transaction. Valid only during the sink call it is passed to.
 class Transaction final : public dissect::EventBody {
@@ -38,6 +41,10 @@ public:
     Transaction(const Pdu* request, const Pdu* response) noexcept : request_{request}, response_{response} {}
     void write_json(dissect::JsonWriter& w) const override;
     [[nodiscard]] uint64_t pcap_cnt() const override;
+    size_t pdus(std::span<dissect::PduRef, dissect::max_pdus> out) const override
+    {
+        return dissect::collect_pdus(out, request_, response_);
+    }
 
     [[nodiscard]] const Pdu* request() const noexcept { return request_; }
     [[nodiscard]] const Pdu* response() const noexcept { return response_; }

@@ -1,0 +1,22 @@
+// The rule options `replay`, `monitor` and `rules check` share: --rules, --var, --no-rules.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rules/loader.h"
+
+namespace otsentry::app {
+
+struct RuleOptions {
+    std::vector<std::string> paths;  // --rules FILE|DIR, repeatable; none: the default set
+    std::vector<std::string> vars;   // --var NAME=VALUE, repeatable
+    std::vector<std::string> classification_files;
+    bool with_default = false;  // --default-rules: the default set as well as --rules
+    bool none = false;          // --no-rules: protocol events and anomaly alerts only
+
+    // Fills `out`; false (with `error` set) when a --var is not NAME=VALUE.
+    bool to_load_options(rules::LoadOptions& out, std::string& error) const;
+};
+
+}  // namespace otsentry::app
