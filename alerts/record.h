@@ -27,6 +27,10 @@ struct Record {
     uint8_t severity = 3;
     // The complete EVE line, without the trailing newline.
     std::string eve_json;
+    // Alerts only, may be empty: the packets that led to the alert (the triggering one and up to
+    // K before it on the same flow) as a complete pcap file (global header + records), for the
+    // store's evidence download (`otsentry alerts pcap ID`).
+    std::string evidence_pcap;
 };
 
 }  // namespace otsentry::alerts
