@@ -38,13 +38,14 @@ class FlowState final : public capture::FlowData,
                         private rules::AlertSink {
 public:
     FlowState(const capture::Flow& flow, dissect::Transport transport, EngineCounters& counters,
-              RecordOutput& out, size_t probe_limit, rules::Detector* detector)
+              RecordOutput& out, size_t probe_limit, rules::Detector* detector, EvidenceBudget& evidence)
         : flow_{flow},
           transport_{transport},
           counters_{counters},
           out_{out},
           probe_limit_{probe_limit},
           detector_{detector},
+          evidence_budget_{evidence},
           client_ip_{capture::to_string(flow.client_ip)},
           server_ip_{capture::to_string(flow.server_ip)},
           client_port_{flow.client_port},
@@ -102,6 +103,13 @@ public:
     {
         return dissector_ != nullptr && session_ && session_->active() ? dissector_->proto
                                                                        : Protocol::Unknown;
+    }
+
+    // Keeps the packet for the evidence of alerts raised on this flow.
+    void keep_evidence(const capture::RawPacket& pkt)
+    {
+        if (!evidence_) evidence_ = std::make_unique<EvidenceRing>(evidence_budget_);
+        evidence_->add(pkt);
     }
 
     // Packet rules on the packet set by set_packet().
@@ -219,6 +227,7 @@ private:
         r.eve_json.reserve(768);
         render_alert(r.eve_json, current_ctx_.ts_us, current_ctx_.pcap_cnt, endpoints(dir), current_proto_,
                      info, {}, current_tx_);
+        attach_evidence(r);
         out_.submit(std::move(r));
     }
 
@@ -305,7 +314,15 @@ private:
         const AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, dir};
         r.eve_json.reserve(640);
         render_alert(r.eve_json, ctx.ts_us, ctx.pcap_cnt, endpoints(dir), proto, info, anomaly.name, context);
+        attach_evidence(r);
         out_.submit(std::move(r));
+    }
+
+    void attach_evidence(alerts::Record& r)
+    {
+        if (!evidence_) return;
+        r.evidence_pcap = evidence_->pcap();
+        if (!r.evidence_pcap.empty()) ++evidence_budget_.stats().pcaps;
     }
 
     [[nodiscard]] EveEndpoints endpoints(Direction dir) const
@@ -330,6 +347,8 @@ private:
     RecordOutput& out_;
     size_t probe_limit_;
     rules::Detector* detector_;
+    EvidenceBudget& evidence_budget_;
+    std::unique_ptr<EvidenceRing> evidence_;
     rules::PacketView view_;
     rules::FlowRuleState rule_state_;
     PacketCtx current_ctx_{};
@@ -372,7 +391,8 @@ std::vector<uint16_t> service_ports(std::vector<uint16_t> ports)
 
 }  // namespace
 
-Engine::Engine(EngineConfig cfg, RecordOutput& out) : cfg_{std::move(cfg)}, out_{out}, front_{cfg_.defrag}
+Engine::Engine(EngineConfig cfg, RecordOutput& out)
+    : cfg_{std::move(cfg)}, out_{out}, front_{cfg_.defrag}, evidence_{cfg_.evidence}
 {
     cfg_.flows.service_ports = service_ports(std::move(cfg_.flows.service_ports));
     flows_ = std::make_unique<capture::FlowTable>(
@@ -493,7 +513,11 @@ void Engine::process(const capture::RawPacket& pkt)
     }
     if (decoded_.l4 != capture::L4::Tcp && decoded_.l4 != capture::L4::Udp) {
         ++counters_.non_flow_packets;
-        if (detector_ && decoded_.ip_version != 0) inspect_flowless(PacketCtx{pkt.pcap_cnt, pkt.ts_us});
+        if (detector_ && decoded_.ip_version != 0) {
+            current_raw_ = &pkt;
+            inspect_flowless(PacketCtx{pkt.pcap_cnt, pkt.ts_us});
+            current_raw_ = nullptr;
+        }
         return;
     }
     const auto lk = flows_->lookup(decoded_, pkt.ts_us);
@@ -505,12 +529,14 @@ void Engine::process(const capture::RawPacket& pkt)
     const bool tcp = decoded_.l4 == capture::L4::Tcp;
     if (lk.created) {
         ++(tcp ? counters_.tcp_flows : counters_.udp_flows);
-        flow.data = std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
-                                                counters_, out_, cfg_.probe_limit, detector_.get());
+        flow.data =
+            std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
+                                        counters_, out_, cfg_.probe_limit, detector_.get(), evidence_);
     }
     auto& state = static_cast<FlowState&>(*flow.data);
     const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};
     state.last_packet = ctx;
+    if (evidence_.enabled()) state.keep_evidence(pkt);
     if (detector_) state.set_packet(decoded_, lk.dir, ctx);
     if (tcp) {
         // Data that acknowledges bytes of the other direction we never saw answers them: those
@@ -581,6 +607,11 @@ void Engine::inspect_flowless(const PacketCtx& ctx)
             const EveEndpoints ep{0, rec.src_ip, rec.dest_ip, 0, 0, rec.proto};
             render_packet_alert(rec.eve_json, rec.ts_us, rec.pcap_cnt, ep,
                                 std::span<const uint16_t>{d.vlan.data(), d.vlan_count}, info, {});
+            if (engine_.evidence_.enabled() && engine_.current_raw_ != nullptr) {
+                rec.evidence_pcap =
+                    single_packet_pcap(*engine_.current_raw_, engine_.evidence_.config().snaplen);
+                ++engine_.evidence_.stats().pcaps;
+            }
             engine_.out_.submit(std::move(rec));
         }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alerts/record.h"
+#include "app/evidence.h"
 #include "app/packet_front.h"
 #include "capture/decode/decoder.h"
 #include "capture/flow/flow_table.h"
@@ -36,6 +37,9 @@ struct EngineConfig {
     // The rule set to match (none: protocol events and anomaly alerts only). Shared by every
     // engine of a run; must outlive them.
     rules::LiveRules* rules = nullptr;
+    // Packets kept per flow for alert evidence (Record::evidence_pcap). Off (packets = 0) when
+    // nothing stores evidence, e.g. without a database.
+    EvidenceConfig evidence;
 };
 
 struct EngineCounters {
@@ -87,6 +91,7 @@ public:
     [[nodiscard]] EngineTotals totals() const;
     // Flows held now (cheap; for live stats).
     [[nodiscard]] size_t active_flows() const noexcept;
+    [[nodiscard]] const EvidenceStats& evidence_stats() noexcept { return evidence_.stats(); }
     // Rule matching counters (all zero without rules).
     [[nodiscard]] rules::DetectorStats rule_stats() const noexcept;
 
@@ -105,6 +110,8 @@ private:
     std::unique_ptr<capture::FlowTable> flows_;
     capture::Decoded decoded_;
     std::unique_ptr<rules::Detector> detector_;
+    EvidenceBudget evidence_;
+    const capture::RawPacket* current_raw_ = nullptr;  // the packet being processed
 };
 
 }  // namespace otsentry::app

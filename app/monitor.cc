@@ -49,8 +49,8 @@ int64_t wall_clock_us()
 // thread with --workers 1, else N worker threads), and the counters the statistics need.
 class Processing {
 public:
-    Processing(unsigned workers, rules::LiveRules* rules, RecordOutput& out)
-        : pipeline_{make_config(workers, rules), out}
+    Processing(unsigned workers, rules::LiveRules* rules, bool evidence, RecordOutput& out)
+        : pipeline_{make_config(workers, rules, evidence), out}
     {
     }
 
@@ -95,11 +95,12 @@ public:
     [[nodiscard]] std::vector<WorkerSnapshot> workers() const { return pipeline_.snapshot(); }
 
 private:
-    static PipelineConfig make_config(unsigned workers, rules::LiveRules* rules)
+    static PipelineConfig make_config(unsigned workers, rules::LiveRules* rules, bool evidence)
     {
         PipelineConfig cfg;
         cfg.workers = workers;
         cfg.engine.rules = rules;
+        if (!evidence) cfg.engine.evidence.packets = 0;  // no database: nothing would keep it
         return cfg;
     }
     Pipeline pipeline_;
@@ -412,7 +413,7 @@ int run_monitor(const MonitorOptions& opts)
     }
 
     WriterOutput output{*writer};
-    Processing processing{opts.workers, rules ? &rules->live() : nullptr, output};
+    Processing processing{opts.workers, rules ? &rules->live() : nullptr, !opts.db_path.empty(), output};
     fmt::print(stderr, "otsentry: {}{}\n", describe_capture(source), user ? ", as user " + user->name : "");
     std::fflush(stderr);
 

@@ -95,6 +95,7 @@ int run_replay(const ReplayOptions& opts)
     PipelineConfig pipeline_cfg;
     pipeline_cfg.workers = opts.workers;
     if (rules) pipeline_cfg.engine.rules = &rules->live();
+    if (opts.db_path.empty()) pipeline_cfg.engine.evidence.packets = 0;  // nothing would keep it
     Pipeline pipeline{pipeline_cfg, output};
 
     const bool show_progress = opts.progress == ReplayOptions::Progress::Always ||
