@@ -19,7 +19,8 @@ build: deps
 
 demo: build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
-	$(BUILD)/app/otsentry replay pcaps/demo/demo.pcap --eve $(DEMO_OUT)/eve.json --db $(DEMO_OUT)/otsentry.db
+	$(BUILD)/app/otsentry replay pcaps/demo/demo.pcap --eve $(DEMO_OUT)/eve.json --db $(DEMO_OUT)/otsentry.db \
+		--var 'ICS_ENGINEERING=[127.0.0.10,127.0.0.20]'
 	@echo
 	@echo "EVE log:  $(DEMO_OUT)/eve.json   (try: grep '\"event_type\":\"alert\"' $(DEMO_OUT)/eve.json)"
 	@echo "Store:    $(DEMO_OUT)/otsentry.db (try: sqlite3 $(DEMO_OUT)/otsentry.db 'select sid, signature, src_ip from alerts')"

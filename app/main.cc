@@ -18,8 +18,9 @@ Examples:
   otsentry replay day1.pcapng day2.pcapng --eve - --db ''     (EVE to stdout, no database)
   tcpdump -i eth1 -w - | otsentry replay -                     (read a capture from stdin)
 
-Each Modbus/TCP transaction becomes one EVE line ("event_type":"modbus") and one row in the
-database; malformed or suspicious traffic becomes an alert ("event_type":"alert"). The summary
+Each transaction of a dissected protocol becomes one EVE line ("event_type":"modbus", ...) and
+one row in the database; malformed or suspicious traffic and every rule that matches become
+alerts ("event_type":"alert"). Without --rules, the built-in ICS rule set runs. The summary
 at the end counts packets, flows, events per protocol, anomalies and decode errors.
 Exit status: 0 when every input was read, 1 when an input or output could not be used,
 2 for a command-line error.)";
@@ -35,7 +36,7 @@ output files are open. Every --stats-interval seconds a statistics line goes to 
 "stats" record to the EVE file (received, dropped by the kernel and by the interface, packets
 processed, events/s, alerts, active flows); kernel drops mean the host cannot keep up.
 SIGTERM or SIGINT (Ctrl-C) stops the capture, flushes every event and prints the summary; a
-second SIGINT exits at once (status 130). SIGHUP is reserved for reloading rules.
+second SIGINT exits at once (status 130). SIGHUP reloads the rule files.
 Exit status: 0 after a clean stop, 1 when an interface, the filter, an output or the user could
 not be used, 2 for a command-line error.)";
 

@@ -3,7 +3,8 @@
 # namespace of its own, tcpreplay sends the project's captures into the other end, and the
 # events monitor writes must equal those `otsentry replay` writes for the same files (timestamps,
 # flow ids and pcap_cnt aside). Also: stats records are written and show no kernel drops,
-# privileges are dropped with --user, SIGHUP does not stop the capture, SIGINT stops it cleanly,
+# privileges are dropped with --user, SIGHUP reloads the rules without stopping the capture (and
+# keeps the old ones when the new files cannot be read), SIGINT stops it cleanly,
 # and the run is recorded in the store as "monitor". Run 1 uses --workers 2, so the worker
 # pipeline is checked live too.
 #
@@ -152,15 +153,42 @@ grep -q "otsentry monitor: interface $if_mon" "$work/live.out" || { cat "$work/l
 
 "$python" "$compare" "$work/replay.json" "$work/live.json" "$expected_packets"
 
-# --- Run 2: SIGHUP keeps capturing, SIGINT stops cleanly, the run is recorded -------------------
-start_monitor store --db "$work/otsentry.db" --stats-interval 0 -q
+# --- Run 2: SIGHUP reloads the rules while capturing; a set that cannot load leaves the old one
+# running; SIGINT stops cleanly; the run is recorded ----------------------------------------------
+rules="$work/reload.rules"
+echo 'alert modbus any any -> any any (msg:"before reload"; modbus.function: 8; sid:9000001;)' >"$rules"
+start_monitor store --db "$work/otsentry.db" --eve "$work/store.json" --rules "$rules" --stats-interval 0 -q
+echo 'alert modbus any any -> any any (msg:"after reload"; modbus.function: 8; sid:9000002;)' >"$rules"
+wait_log() { # PATTERN: wait up to 10 s for a line of the monitor's stderr
+    for _ in $(seq 1 100); do
+        grep -q "$1" "$work/store.err" && return 0
+        sleep 0.1
+    done
+    cat "$work/store.err" >&2
+    fail "monitor did not log '$1'"
+}
+count_sid() { grep -c "\"signature_id\":$1," "$work/store.json" || true; }
+wait_alerts() { # SID N: wait up to 30 s for N alerts of SID in the EVE file
+    for _ in $(seq 1 300); do
+        [ "$(count_sid "$1")" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    fail "expected $2 alerts of sid $1, saw $(count_sid "$1")"
+}
 kill -HUP "$mon_pid"
-for _ in $(seq 1 50); do
-    grep -q "SIGHUP: rule reload is not available yet" "$work/store.err" && break
-    sleep 0.1
-done
-grep -q "SIGHUP: rule reload is not available yet" "$work/store.err" || fail "SIGHUP was not acknowledged"
+wait_log "rules reloaded: 1 rules loaded"
 kill -0 "$mon_pid" 2>/dev/null || fail "SIGHUP stopped monitor"
+# The demo sends two diagnostics requests (function 8): both meet the reloaded rule only.
+nsx tcpreplay --intf1="$if_gen" --pps="$pps" "${captures[0]}" >"$work/tcpreplay2.out" 2>&1 ||
+    { cat "$work/tcpreplay2.out" >&2; fail "tcpreplay failed"; }
+wait_alerts 9000002 2
+[ "$(count_sid 9000001)" = 0 ] || fail "the rule replaced by the reload still fired"
+rm "$rules"
+kill -HUP "$mon_pid"
+wait_log "rule reload failed, the previous rules stay active"
+nsx tcpreplay --intf1="$if_gen" --pps="$pps" "${captures[0]}" >"$work/tcpreplay3.out" 2>&1 ||
+    { cat "$work/tcpreplay3.out" >&2; fail "tcpreplay failed"; }
+wait_alerts 9000002 4
 kill -INT "$mon_pid"
 wait_monitor store 0
 run=$("$python" -c '
