@@ -62,6 +62,8 @@ void add_rule_options(CLI::App* cmd, otsentry::app::RuleOptions& r)
     cmd->add_option(
         "--var", r.vars,
         "Rule variable, e.g. --var HOME_NET=10.0.0.0/8 --var 'MODBUS_SERVER=[10.1.1.5,10.1.1.6]'");
+    cmd->add_option("--config", r.config_file,
+                    "Configuration file (YAML): rule paths and variables, see docs/rules.md");
     cmd->add_flag("--default-rules", r.with_default, "Load the built-in rule set as well as --rules");
     cmd->add_flag("--no-rules", r.none, "Match no rules: protocol events and anomaly alerts only");
     cmd->add_option("--classification", r.classification_files,
@@ -145,6 +147,8 @@ int main(int argc, char** argv)
     auto* check_cmd =
         rules_cmd->add_subcommand("check", "Parse and compile rule files and report every problem");
     check_cmd->add_option("files", check.paths, "Rule files or directories (default: the built-in set)");
+    check_cmd->add_option("--config", check.config_file,
+                          "Configuration file (YAML): rule paths and variables");
     check_cmd->add_option("--var", check.vars, "Rule variable NAME=VALUE (repeatable)")
         ->allow_extra_args(false);
     check_cmd->add_option("--classification", check.classification_files, "Extra classification.config file")

@@ -1,9 +1,17 @@
 #include "app/rule_options.h"
 
+#include "app/config_file.h"
+
 namespace otsentry::app {
 
 bool RuleOptions::to_load_options(rules::LoadOptions& out, std::string& error) const
 {
+    if (!config_file.empty()) {
+        RuleOptions merged = *this;
+        merged.config_file.clear();
+        if (!apply_config_file(config_file, merged, error)) return false;
+        return merged.to_load_options(out, error);
+    }
     out.paths = paths;
     out.include_default = with_default;
     out.classification_files = classification_files;

@@ -14,8 +14,10 @@ struct RuleOptions {
     std::vector<std::string> classification_files;
     bool with_default = false;  // --default-rules: the default set as well as --rules
     bool none = false;          // --no-rules: protocol events and anomaly alerts only
+    std::string config_file;    // --config FILE: rule paths and variables (app/config_file.h)
 
-    // Fills `out`; false (with `error` set) when a --var is not NAME=VALUE.
+    // Fills `out` (the configuration file first, then the command line); false (with `error`
+    // set) when the configuration file is unusable or a --var is not NAME=VALUE.
     bool to_load_options(rules::LoadOptions& out, std::string& error) const;
 };
 

@@ -11,7 +11,7 @@
 # --seed N (default 1) into bench/data/rules-<count>-s<N>.rules (kept; regenerated when missing).
 #
 # For each count in --rules-counts (default 0,100,1000,10000):
-#   otsentry replay --db '' --eve F --workers 1 [--rules R] CAPTURE
+#   otsentry replay --db '' --eve F --workers 1 --no-rules | --rules R  CAPTURE
 # timed by /usr/bin/time -v (wall, peak RSS; with --repeat N the fastest of N runs), protocol
 # events, rule alerts and built-in anomaly alerts (gid 2) counted in the EVE output; for counts > 0 also
 #   otsentry rules check --stats R   ->  one line "compile_ms=N hs_bytes=N rules=N"
@@ -101,7 +101,8 @@ wall_s() { sed -n 's/.*Elapsed (wall clock) time.*: //p' "$1" | awk -F: '{s=0; f
 eve=$res/rules-$stamp.eve.json
 for n in ${counts//,/ }; do
     rules_file=""
-    rule_args=()
+    # 0 rules means none at all: without --rules otsentry would load its built-in set.
+    rule_args=(--no-rules)
     compile_ms="" hs_bytes="" loaded=""
     if [ "$n" -gt 0 ]; then
         rules_file=$here/data/rules-$n-s$rules_seed.rules
