@@ -720,6 +720,17 @@ TEST(IsDataAtOption, RelativeMeansByteCursorPlusNExists)
     EXPECT_FALSE(matches({Ct("c"), isdataat(5, true)}, "abcdefgh"));
 }
 
+TEST(IsDataAtOption, QuickdrawIncorrectPacketLengthFollowsSnort)
+{
+    // Quickdraw sid 1111012: byte_jump:2,4; isdataat:0,relative; -- "bytes follow the PDU the
+    // MBAP length announces". A correctly sized PDU lands exactly at the end: no byte there, so
+    // no match (Suricata 7 matches it: its relative isdataat accepts cursor + 0 == size).
+    const uint8_t exact[] = {0, 0, 0, 0, 0, 6, 1, 0x1d, 0, 0, 0, 0};
+    EXPECT_FALSE(matches({bj(2, 4), isdataat(0, true)}, exact));
+    const uint8_t trailing[] = {0, 0, 0, 0, 0, 6, 1, 0x1d, 0, 0, 0, 0, 0x42};
+    EXPECT_TRUE(matches({bj(2, 4), isdataat(0, true)}, trailing));
+}
+
 TEST(IsDataAtOption, Negated)
 {
     EXPECT_TRUE(matches({isdataat(8, false, true)}, "abcdefgh"));
