@@ -131,7 +131,9 @@ public:
             if (session_->active()) session_->on_data(dir, data, ctx);
             return;
         }
-        if (!gave_up_) probe(dir, data, ctx);
+        // Probes read the first bytes of a direction: once a direction said NoMatch, later bytes
+        // of it (mid-stream, anything) are not a start to recognise.
+        if (!gave_up_ && !probe_done_[index_of(dir)]) probe(dir, data, ctx);
     }
 
     void on_gap(Direction flow_dir, uint64_t bytes, const PacketCtx& ctx) override

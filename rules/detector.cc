@@ -164,6 +164,7 @@ Detector::Detector(std::shared_ptr<const RuleSet> set, ThresholdTable& threshold
 {
     seen_.assign(set_->rules().size(), 0);
     set_->reserve(scratch_);
+    ++pdu_stamp_;
 }
 
 void Detector::reset(std::shared_ptr<const RuleSet> set)
@@ -223,22 +224,84 @@ bool Detector::state_matches(const CompiledRule& c, const FlowRuleState* flow) c
     return true;
 }
 
-bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields& table,
-                            const void* pdu) const
+namespace {
+
+bool test_value(const FieldTest& t, const dissect::FieldValue& v)
+{
+    if (!v.present) return false;
+    if (t.field->type == dissect::FieldType::String || t.field->type == dissect::FieldType::Name) {
+        const bool eq = v.str.size() == t.text.size() &&
+                        std::equal(v.str.begin(), v.str.end(), t.text.begin(), [](char a, char b) {
+                            return std::tolower(static_cast<unsigned char>(a)) ==
+                                   std::tolower(static_cast<unsigned char>(b));
+                        });
+        return eq != t.text_negated;
+    }
+    return t.cmp.matches(v.u);
+}
+
+// False only when no value in [lo, hi] can satisfy `m` (a cheap, conservative pre-check).
+bool may_hold_within(const IntMatch& m, uint64_t lo, uint64_t hi)
+{
+    if (m.negated) return true;
+    switch (m.op) {
+        case CmpOp::Eq:
+            return lo <= m.a && m.a <= hi;
+        case CmpOp::Lt:
+            return lo < m.a;
+        case CmpOp::Le:
+            return lo <= m.a;
+        case CmpOp::Gt:
+            return hi > m.a;
+        case CmpOp::Ge:
+            return hi >= m.a;
+        case CmpOp::Range:
+            return m.a <= hi && lo <= m.b;
+        case CmpOp::RangeExclusive:
+            return m.b > m.a + 1 && m.a + 1 <= hi && lo <= m.b - 1;
+        case CmpOp::AnyOf:
+            return std::any_of(m.list.begin(), m.list.end(), [&](uint64_t v) { return lo <= v && v <= hi; });
+        case CmpOp::Ne:
+        case CmpOp::MaskAny:
+            break;
+    }
+    return true;
+}
+
+bool is_text(const dissect::FieldDesc& f)
+{
+    return f.type == dissect::FieldType::String || f.type == dissect::FieldType::Name ||
+           f.type == dissect::FieldType::Bytes;
+}
+
+}  // namespace
+
+const Detector::Column& Detector::column(const dissect::ProtocolFields& table, const void* pdu,
+                                         const dissect::FieldDesc& f)
+{
+    if (columns_.size() < table.fields.size()) columns_.resize(table.fields.size());
+    Column& col = columns_[f.index];
+    if (col.pdu_stamp == pdu_stamp_) return col;
+    col.pdu_stamp = pdu_stamp_;
+    col.values.clear();
+    col.any = false;
+    col.lo = UINT64_MAX;
+    col.hi = 0;
+    const size_t n = table.list_size(pdu, f.list);
+    for (size_t e = 0; e < n; ++e) {
+        const dissect::FieldValue v = table.get(pdu, f.index, e);
+        col.values.push_back(v);
+        if (!v.present) continue;
+        col.any = true;
+        col.lo = std::min(col.lo, v.u);
+        col.hi = std::max(col.hi, v.u);
+    }
+    return col;
+}
+
+bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields& table, const void* pdu)
 {
     const auto& tests = c.rule.fields;
-    auto test_value = [](const FieldTest& t, const dissect::FieldValue& v) {
-        if (!v.present) return false;
-        if (t.field->type == dissect::FieldType::String || t.field->type == dissect::FieldType::Name) {
-            const bool eq = v.str.size() == t.text.size() &&
-                            std::equal(v.str.begin(), v.str.end(), t.text.begin(), [](char a, char b) {
-                                return std::tolower(static_cast<unsigned char>(a)) ==
-                                       std::tolower(static_cast<unsigned char>(b));
-                            });
-            return eq != t.text_negated;
-        }
-        return t.cmp.matches(v.u);
-    };
     // Scalars first; then, per list the rule tests, one element must satisfy all of its tests.
     uint32_t lists = 0;
     for (const FieldTest& t : tests) {
@@ -249,6 +312,14 @@ bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields
         }
         if (!test_value(t, table.get(pdu, t.field->index, 0))) return false;
     }
+    if (lists == 0) return true;
+    // Every element test must be possible somewhere before any element is walked.
+    for (const FieldTest& t : tests) {
+        if (t.field->list == 0) continue;
+        const Column& col = column(table, pdu, *t.field);
+        if (!col.any) return false;
+        if (!is_text(*t.field) && !may_hold_within(t.cmp, col.lo, col.hi)) return false;
+    }
     for (uint8_t list = 1; lists != 0; ++list) {
         if ((lists & (1u << list)) == 0) continue;
         lists &= ~(1u << list);
@@ -256,7 +327,9 @@ bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields
         bool found = false;
         for (size_t e = 0; e < n && !found; ++e) {
             found = std::all_of(tests.begin(), tests.end(), [&](const FieldTest& t) {
-                return t.field->list != list || test_value(t, table.get(pdu, t.field->index, e));
+                if (t.field->list != list) return true;
+                const Column& col = columns_[t.field->index];
+                return e < col.values.size() && test_value(t, col.values[e]);
             });
         }
         if (!found) return false;
@@ -370,6 +443,7 @@ void Detector::inspect_transaction(const PacketView& packet, Protocol proto, con
     for (size_t i = 0; i < n; ++i) {
         const dissect::PduRef& pdu = pdus[i];
         ++stamp_;
+        ++pdu_stamp_;
         auto eval = [&](const std::vector<uint32_t>& list) {
             for (const uint32_t idx : list)
                 if (!matched(idx)) try_rule(idx, pkt, pdu.dir, flow, table, &pdu);

@@ -119,7 +119,18 @@ private:
     void collect_packet_group(const RuleSet::Group& g, const PacketView& pkt, FlowRuleState* flow);
     bool header_matches(const CompiledRule& r, const PacketView& pkt, Direction dir) const;
     bool state_matches(const CompiledRule& r, const FlowRuleState* flow) const;
-    bool fields_match(const CompiledRule& r, const dissect::ProtocolFields& table, const void* pdu) const;
+    bool fields_match(const CompiledRule& r, const dissect::ProtocolFields& table, const void* pdu);
+
+    // The values of one element field of the PDU being inspected, read once per PDU however many
+    // rules test it, with the range of its present integer values: a rule whose test cannot hold
+    // anywhere in [lo, hi] is rejected without walking the elements.
+    struct Column {
+        uint64_t pdu_stamp = 0;
+        std::vector<dissect::FieldValue> values;
+        uint64_t lo = 0, hi = 0;
+        bool any = false;  // some element has the field
+    };
+    const Column& column(const dissect::ProtocolFields& table, const void* pdu, const dissect::FieldDesc& f);
     void try_rule(uint32_t index, const PacketView& pkt, Direction dir, FlowRuleState* flow,
                   const dissect::ProtocolFields* table, const dissect::PduRef* pdu);
     void report(const PacketView& pkt, FlowRuleState* flow, AlertSink& sink);
@@ -130,7 +141,9 @@ private:
     std::vector<uint32_t> hits_;  // pattern ids from the last scan
     std::vector<uint32_t> seen_;  // per rule: the evaluation stamp that last saw it
     uint32_t stamp_ = 0;
-    std::vector<Match> matches_;  // rules that matched the current packet/transaction
+    std::vector<Match> matches_;   // rules that matched the current packet/transaction
+    std::vector<Column> columns_;  // by field index, for the PDU of pdu_stamp_
+    uint64_t pdu_stamp_ = 0;
     DetectorStats stats_;
 };
 

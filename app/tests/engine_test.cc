@@ -130,6 +130,22 @@ TEST_F(EngineTest, OtherTrafficOnOtherPortsIsNotModbus)
     EXPECT_EQ(engine_.counters().flows_by_proto[static_cast<size_t>(Protocol::Modbus)], 0u);
 }
 
+TEST_F(EngineTest, ADirectionThatWasNotModbusIsNotProbedAgain)
+{
+    // One side talks (TLS-like bytes), the other stays silent: later bytes of the talking side
+    // that happen to look like an MBAP header must not make the flow Modbus (found by the
+    // Suricata differential test on TLS and HART-IP flows).
+    TcpConversation c{client_ip, 40004, server_ip, 8443};
+    feed_all(c.handshake());
+    const uint8_t tls_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03};
+    feed(c.to_server(tls_hello));
+    feed(c.to_server(read_holding_req));
+    feed(c.to_server(read_holding_req));
+    engine_.finish();
+    EXPECT_TRUE(out_.records.empty());
+    EXPECT_EQ(engine_.counters().flows_by_proto[static_cast<size_t>(Protocol::Modbus)], 0u);
+}
+
 TEST_F(EngineTest, ExceptionResponseRaisesAnomalyAlert)
 {
     TcpConversation c{client_ip, 40004, server_ip, 502};
