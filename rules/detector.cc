@@ -276,13 +276,14 @@ bool is_text(const dissect::FieldDesc& f)
 
 }  // namespace
 
-const Detector::Column& Detector::column(const dissect::ProtocolFields& table, const void* pdu,
-                                         const dissect::FieldDesc& f)
+const Detector::Column& Detector::column_values(const dissect::ProtocolFields& table, const void* pdu,
+                                                const dissect::FieldDesc& f)
 {
     if (columns_.size() < table.fields.size()) columns_.resize(table.fields.size());
     Column& col = columns_[f.index];
-    if (col.pdu_stamp == pdu_stamp_) return col;
-    col.pdu_stamp = pdu_stamp_;
+    if (col.values_stamp == pdu_stamp_) return col;
+    col.values_stamp = pdu_stamp_;
+    col.range_stamp = pdu_stamp_;
     col.values.clear();
     col.any = false;
     col.lo = UINT64_MAX;
@@ -297,6 +298,23 @@ const Detector::Column& Detector::column(const dissect::ProtocolFields& table, c
         col.hi = std::max(col.hi, v.u);
     }
     return col;
+}
+
+const Detector::Column& Detector::column_range(const dissect::ProtocolFields& table, const void* pdu,
+                                               const dissect::FieldDesc& f)
+{
+    if (columns_.size() < table.fields.size()) columns_.resize(table.fields.size());
+    Column& col = columns_[f.index];
+    if (col.range_stamp == pdu_stamp_) return col;
+    uint64_t lo = 0, hi = 0;
+    if (table.element_range != nullptr && table.element_range(pdu, f.index, lo, hi)) {
+        col.range_stamp = pdu_stamp_;
+        col.any = lo <= hi;
+        col.lo = lo;
+        col.hi = hi;
+        return col;
+    }
+    return column_values(table, pdu, f);
 }
 
 bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields& table, const void* pdu)
@@ -316,7 +334,7 @@ bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields
     // Every element test must be possible somewhere before any element is walked.
     for (const FieldTest& t : tests) {
         if (t.field->list == 0) continue;
-        const Column& col = column(table, pdu, *t.field);
+        const Column& col = column_range(table, pdu, *t.field);
         if (!col.any) return false;
         if (!is_text(*t.field) && !may_hold_within(t.cmp, col.lo, col.hi)) return false;
     }
@@ -324,6 +342,8 @@ bool Detector::fields_match(const CompiledRule& c, const dissect::ProtocolFields
         if ((lists & (1u << list)) == 0) continue;
         lists &= ~(1u << list);
         const size_t n = table.list_size(pdu, list);
+        for (const FieldTest& t : tests)
+            if (t.field->list == list) column_values(table, pdu, *t.field);
         bool found = false;
         for (size_t e = 0; e < n && !found; ++e) {
             found = std::all_of(tests.begin(), tests.end(), [&](const FieldTest& t) {

@@ -125,12 +125,17 @@ private:
     // rules test it, with the range of its present integer values: a rule whose test cannot hold
     // anywhere in [lo, hi] is rejected without walking the elements.
     struct Column {
-        uint64_t pdu_stamp = 0;
+        uint64_t range_stamp = 0;   // lo/hi/any valid for the PDU of this stamp
+        uint64_t values_stamp = 0;  // values valid for the PDU of this stamp
         std::vector<dissect::FieldValue> values;
         uint64_t lo = 0, hi = 0;
         bool any = false;  // some element has the field
     };
-    const Column& column(const dissect::ProtocolFields& table, const void* pdu, const dissect::FieldDesc& f);
+    // The range (from the protocol when it can tell, else by reading the elements).
+    const Column& column_range(const dissect::ProtocolFields& table, const void* pdu,
+                               const dissect::FieldDesc& f);
+    const Column& column_values(const dissect::ProtocolFields& table, const void* pdu,
+                                const dissect::FieldDesc& f);
     void try_rule(uint32_t index, const PacketView& pkt, Direction dir, FlowRuleState* flow,
                   const dissect::ProtocolFields* table, const dissect::PduRef* pdu);
     void report(const PacketView& pkt, FlowRuleState* flow, AlertSink& sink);

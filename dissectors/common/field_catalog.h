@@ -36,6 +36,10 @@ struct ProtocolFields {
     FieldValue (*get)(const void* pdu, uint16_t index, size_t element) = nullptr;
     // Elements in list `list` of `pdu` (0 for a list the PDU does not carry).
     size_t (*list_size)(const void* pdu, uint8_t list) = nullptr;
+    // The smallest and largest value element field `index` takes in `pdu`, when the protocol
+    // can tell without reading every element (Modbus addresses come in runs): true with lo > hi
+    // when no element has the field; false when the protocol cannot tell (read the elements).
+    bool (*element_range)(const void* pdu, uint16_t index, uint64_t& lo, uint64_t& hi) = nullptr;
 };
 
 // An element field of a list, declared by a protocol next to its scalar FieldSpec table.
@@ -46,6 +50,9 @@ struct ElementFieldSpec {
     FieldType type;
     std::string_view doc;
     FieldValue (*get)(const Pdu&, size_t element);
+    // Optional: [lo, hi] of the field over all elements without walking them (see
+    // ProtocolFields::element_range); true with lo > hi when no element has the field.
+    bool (*range)(const Pdu&, uint64_t& lo, uint64_t& hi) = nullptr;
 };
 
 template <typename Pdu>
@@ -71,7 +78,7 @@ public:
             descs_.push_back(FieldDesc{f.name, proto, i++, f.type, 0, f.doc});
         for (const auto& f : elements)
             descs_.push_back(FieldDesc{f.name, proto, i++, f.type, f.list, f.doc});
-        table_ = ProtocolFields{proto, descs_, &get, &list_size};
+        table_ = ProtocolFields{proto, descs_, &get, &list_size, &element_range};
     }
     ErasedFields(const ErasedFields&) = delete;
     ErasedFields& operator=(const ErasedFields&) = delete;
@@ -85,6 +92,13 @@ private:
         if (index < scalars_.size()) return scalars_[index].get(p);
         const size_t e = index - scalars_.size();
         return e < elements_.size() ? elements_[e].get(p, element) : FieldValue::none();
+    }
+    static bool element_range(const void* pdu, uint16_t index, uint64_t& lo, uint64_t& hi)
+    {
+        if (index < scalars_.size()) return false;
+        const size_t e = index - scalars_.size();
+        if (e >= elements_.size() || elements_[e].range == nullptr) return false;
+        return elements_[e].range(*static_cast<const Pdu*>(pdu), lo, hi);
     }
     static size_t list_size(const void* pdu, uint8_t list)
     {

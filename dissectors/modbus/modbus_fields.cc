@@ -166,12 +166,39 @@ FieldValue register_element(const Pdu& p, size_t element, bool want_address) noe
     return FieldValue::none();
 }
 
+// The addresses of all elements: each run is consecutive, so the range needs no walk.
+bool register_address_range(const Pdu& p, uint64_t& lo, uint64_t& hi) noexcept
+{
+    std::array<RegisterRun, 2> runs{};
+    const size_t n = register_runs(p, runs);
+    lo = UINT64_MAX;
+    hi = 0;
+    size_t seen = 0;
+    for (size_t r = 0; r < n && seen < max_register_elements; ++r) {
+        const RegisterRun& run = runs[r];
+        const size_t count = std::min(run.count, max_register_elements - seen);
+        seen += count;
+        if (!run.has_address || count == 0) continue;
+        // Addresses wrap at 65535 like register_element's; a wrapping run spans everything.
+        const uint64_t first = run.base;
+        const uint64_t last = first + count - 1;
+        if (last > 0xFFFF) {
+            lo = 0;
+            hi = 0xFFFF;
+            continue;
+        }
+        lo = std::min(lo, first);
+        hi = std::max(hi, last);
+    }
+    return true;
+}
+
 constexpr uint8_t register_list = 1;
 
 constexpr dissect::ElementFieldSpec<Pdu> element_table[] = {
     {"modbus.register.address", register_list, FieldType::U16,
      "address of each coil/register the PDU reads or writes (absent in read responses)",
-     [](const Pdu& p, size_t i) { return register_element(p, i, true); }},
+     [](const Pdu& p, size_t i) { return register_element(p, i, true); }, &register_address_range},
     {"modbus.register.value", register_list, FieldType::U16,
      "value of each coil (0/1) or register the PDU carries, at the same element as its address",
      [](const Pdu& p, size_t i) { return register_element(p, i, false); }},
