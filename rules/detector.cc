@@ -464,9 +464,26 @@ void Detector::inspect_transaction(const PacketView& packet, Protocol proto, con
         const dissect::PduRef& pdu = pdus[i];
         ++stamp_;
         ++pdu_stamp_;
-        auto eval = [&](const std::vector<uint32_t>& list) {
-            for (const uint32_t idx : list)
+        auto eval = [&](const RuleSet::Bucket& b) {
+            for (const uint32_t idx : b.rules)
                 if (!matched(idx)) try_rule(idx, pkt, pdu.dir, flow, table, &pdu);
+            if (b.ranges.empty()) return;
+            // Only the rules whose required range overlaps the values this PDU carries.
+            uint64_t lo = 0, hi = 0;
+            if (b.range_field->list == 0) {
+                const dissect::FieldValue v = table->get(pdu.pdu, b.range_field->index, 0);
+                if (!v.present) return;
+                lo = hi = v.u;
+            } else {
+                const Column& col = column_range(*table, pdu.pdu, *b.range_field);
+                if (!col.any) return;
+                lo = col.lo;
+                hi = col.hi;
+            }
+            for (const auto& r : b.ranges) {
+                if (r.lo > hi) break;
+                if (r.hi >= lo && !matched(r.rule)) try_rule(r.rule, pkt, pdu.dir, flow, table, &pdu);
+            }
         };
         if (pr.key != nullptr) {
             const dissect::FieldValue k = table->get(pdu.pdu, pr.key->index, 0);

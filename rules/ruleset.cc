@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 #include "dissectors/registry.h"
 
@@ -112,6 +113,77 @@ std::optional<std::vector<uint64_t>> key_values(const Rule& r, const dissect::Fi
     return std::nullopt;
 }
 
+// The values a non-negated integer test on `f` allows, as one interval (a necessary condition).
+std::optional<std::pair<uint64_t, uint64_t>> required_range(const Rule& r, const dissect::FieldDesc* f)
+{
+    for (const FieldTest& t : r.fields) {
+        if (t.field != f || t.cmp.negated) continue;
+        const IntMatch& m = t.cmp;
+        switch (m.op) {
+            case CmpOp::Eq:
+                return std::pair{m.a, m.a};
+            case CmpOp::Range:
+                if (m.a <= m.b) return std::pair{m.a, m.b};
+                break;
+            case CmpOp::RangeExclusive:
+                if (m.b > m.a + 1) return std::pair{m.a + 1, m.b - 1};
+                break;
+            case CmpOp::Lt:
+                if (m.a > 0) return std::pair{uint64_t{0}, m.a - 1};
+                break;
+            case CmpOp::Le:
+                return std::pair{uint64_t{0}, m.a};
+            case CmpOp::Gt:
+                if (m.a < UINT64_MAX) return std::pair{m.a + 1, UINT64_MAX};
+                break;
+            case CmpOp::Ge:
+                return std::pair{m.a, UINT64_MAX};
+            case CmpOp::AnyOf:
+                if (!m.list.empty())
+                    return std::pair{*std::min_element(m.list.begin(), m.list.end()),
+                                     *std::max_element(m.list.begin(), m.list.end())};
+                break;
+            case CmpOp::Ne:
+            case CmpOp::MaskAny:
+                break;
+        }
+    }
+    return std::nullopt;
+}
+
+// Moves the bucket's rules that require a range of its most tested integer field (other than
+// the key) into the bucket's sorted range list.
+void index_ranges(RuleSet::Bucket& b, const std::vector<CompiledRule>& rules, const dissect::FieldDesc* key)
+{
+    std::unordered_map<const dissect::FieldDesc*, size_t> votes;
+    for (const uint32_t idx : b.rules)
+        for (const FieldTest& t : rules[idx].rule.fields)
+            if (t.field != key && t.field->type != dissect::FieldType::String &&
+                t.field->type != dissect::FieldType::Name && t.field->type != dissect::FieldType::Bytes &&
+                required_range(rules[idx].rule, t.field))
+                ++votes[t.field];
+    const dissect::FieldDesc* best = nullptr;
+    size_t best_votes = 0;
+    for (const auto& [f, n] : votes)
+        if (n > best_votes || (n == best_votes && best != nullptr && f->index < best->index)) {
+            best = f;
+            best_votes = n;
+        }
+    if (best == nullptr || best_votes < 2) return;  // not worth a second look-up
+    b.range_field = best;
+    std::vector<uint32_t> rest;
+    for (const uint32_t idx : b.rules) {
+        if (const auto r = required_range(rules[idx].rule, best)) {
+            b.ranges.push_back(RuleSet::Bucket::Range{r->first, r->second, idx});
+        } else {
+            rest.push_back(idx);
+        }
+    }
+    b.rules = std::move(rest);
+    std::sort(b.ranges.begin(), b.ranges.end(),
+              [](const auto& x, const auto& y) { return x.lo != y.lo ? x.lo < y.lo : x.rule < y.rule; });
+}
+
 }  // namespace
 
 std::shared_ptr<const RuleSet> RuleSet::compile(std::vector<Rule> rules, const Classifications& classes,
@@ -192,9 +264,9 @@ std::shared_ptr<const RuleSet> RuleSet::compile(std::vector<Rule> rules, const C
             if (pr.key == nullptr) pr.key = key_field(p);
             if (auto values = key_values(r, pr.key)) {
                 for (const uint64_t v : *values)
-                    pr.by_key[v].push_back(c.index);
+                    pr.by_key[v].rules.push_back(c.index);
             } else {
-                pr.unindexed.push_back(c.index);
+                pr.unindexed.rules.push_back(c.index);
             }
             continue;
         }
@@ -208,6 +280,11 @@ std::shared_ptr<const RuleSet> RuleSet::compile(std::vector<Rule> rules, const C
                 pattern_members.emplace_back(&tg.any, c.index);
             }
         }
+    }
+    for (ProtocolRules& pr : set->by_protocol_) {
+        index_ranges(pr.unindexed, set->rules_, pr.key);
+        for (auto& [value, bucket] : pr.by_key)
+            index_ranges(bucket, set->rules_, pr.key);
     }
     // A port group also holds every any-port rule of its transport, so a packet meets one group
     // and one scan.

@@ -78,10 +78,23 @@ public:
     [[nodiscard]] const Group* packet_group(uint8_t ip_proto, uint16_t dst_port) const noexcept;
     [[nodiscard]] bool has_packet_rules() const noexcept { return stats_.packet_rules > 0; }
 
+    // The rules of one key value (or the unindexed ones). Those that require a range of one
+    // more field (the one most of them test, e.g. modbus.register.address) are sorted by that
+    // range, so a PDU meets only the rules whose range overlaps the values it carries.
+    struct Bucket {
+        std::vector<uint32_t> rules;  // evaluated for every PDU that reaches the bucket
+        const dissect::FieldDesc* range_field = nullptr;
+        struct Range {
+            uint64_t lo, hi;
+            uint32_t rule;
+        };
+        std::vector<Range> ranges;  // sorted by lo
+        [[nodiscard]] bool empty() const noexcept { return rules.empty() && ranges.empty(); }
+    };
     struct ProtocolRules {
         const dissect::FieldDesc* key = nullptr;  // the indexed field
-        std::unordered_map<uint64_t, std::vector<uint32_t>> by_key;
-        std::vector<uint32_t> unindexed;
+        std::unordered_map<uint64_t, Bucket> by_key;
+        Bucket unindexed;
         bool empty() const noexcept { return by_key.empty() && unindexed.empty(); }
     };
     [[nodiscard]] const ProtocolRules& transaction_rules(Protocol p) const noexcept

@@ -279,6 +279,25 @@ alert modbus any any -> any any (msg:"unit"; modbus.unit: 1; sid:3;)
     EXPECT_EQ(detector_->stats().rules_evaluated, 2u);
 }
 
+TEST_F(DetectorTest, RulesRequiringAnotherRangeMeetOnlyOverlappingPdus)
+{
+    load(
+        R"(alert modbus any any -> any any (msg:"a"; modbus.function: 16; modbus.register.address: 0-99; sid:1;)
+alert modbus any any -> any any (msg:"b"; modbus.function: 16; modbus.register.address: 101; sid:2;)
+alert modbus any any -> any any (msg:"c"; modbus.function: 16; modbus.register.address: 4000-4099; sid:3;)
+alert modbus any any -> any any (msg:"d"; modbus.function: 16; modbus.register.address: >150; sid:4;)
+alert modbus any any -> any any (msg:"e"; modbus.function: 16; modbus.register.address: !5; sid:5;)
+)");
+    const auto& bucket = set_->transaction_rules(Protocol::Modbus).by_key.at(16);
+    ASSERT_NE(bucket.range_field, nullptr);
+    EXPECT_EQ(bucket.range_field->name, "modbus.register.address");
+    EXPECT_EQ(bucket.ranges.size(), 4u);  // the negated test is no range: sid 5 stays a plain rule
+    const auto req = parse(write_multiple_registers, Direction::ToServer);  // registers 100-101
+    EXPECT_EQ(on_tx(tcp_packet({}), &req, nullptr), (Sids{2, 5}));
+    // Rules 2 and 5 were evaluated; 1, 3 and 4 never met this PDU.
+    EXPECT_EQ(detector_->stats().rules_evaluated, 2u);
+}
+
 TEST(LiveRules, ReloadSwapsTheSetAndResetsFlowbits)
 {
     LiveRules live{

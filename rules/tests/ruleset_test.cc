@@ -41,7 +41,7 @@ alert modbus any any -> any any (msg:"every modbus transaction"; sid:5;)
     ASSERT_NE(modbus.key, nullptr);
     EXPECT_EQ(modbus.key->name, "modbus.function");
     EXPECT_EQ(modbus.by_key.count(8), 1u);
-    EXPECT_EQ(modbus.unindexed.size(), 1u);
+    EXPECT_EQ(modbus.unindexed.rules.size(), 1u);
     EXPECT_NE(rs->event_rules(Protocol::Modbus, 2), nullptr);
 }
 
