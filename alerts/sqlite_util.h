@@ -62,7 +62,8 @@ inline int64_t query_int(sqlite3* db, const std::string& path, const char* sql)
 inline void step_done(sqlite3* db, const std::string& path, sqlite3_stmt* s, const std::string& what)
 {
     const int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE) throw StoreError(path + ": " + what + ": " + sqlite3_errstr(rc) + ": " + sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE)
+        throw StoreError(path + ": " + what + ": " + sqlite3_errstr(rc) + ": " + sqlite3_errmsg(db));
 }
 
 // Empty means "not present" (an L2 protocol has no IP): NULL says so in SQL. The text must
@@ -105,7 +106,8 @@ public:
     }
     ~WriteTransaction()
     {
-        if (!committed_ && !sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (!committed_ && !sqlite3_get_autocommit(db_))
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
     WriteTransaction(const WriteTransaction&) = delete;
     WriteTransaction& operator=(const WriteTransaction&) = delete;
@@ -122,5 +124,45 @@ private:
     std::string what_;
     bool committed_ = false;
 };
+
+}  // namespace otsentry::alerts::detail
+
+namespace otsentry::alerts::detail {
+
+// The columns read_alert expects, for `FROM alerts a LEFT JOIN evidence e ON e.alert_id = a.id`.
+inline constexpr const char* alert_columns =
+    "a.id, a.ts_us, a.flow_id, a.gid, a.sid, a.rev, a.signature, a.category, a.app_proto, a.src_ip,"
+    " a.dest_ip, a.src_port, a.dest_port, a.severity, a.eve, a.proto, a.status, a.assignee,"
+    " a.updated_us, a.count, a.first_seen_us, a.last_seen_us, coalesce(e.bytes, 0)";
+
+inline StoredAlert read_alert(sqlite3_stmt* r)
+{
+    StoredAlert a;
+    a.id = sqlite3_column_int64(r, 0);
+    a.ts_us = sqlite3_column_int64(r, 1);
+    a.flow_id = static_cast<uint64_t>(sqlite3_column_int64(r, 2));
+    a.gid = static_cast<uint32_t>(sqlite3_column_int64(r, 3));
+    a.sid = static_cast<uint32_t>(sqlite3_column_int64(r, 4));
+    a.rev = static_cast<uint32_t>(sqlite3_column_int64(r, 5));
+    a.signature = column_text(r, 6);
+    a.category = column_text(r, 7);
+    a.app_proto = column_text(r, 8);
+    a.src_ip = column_text(r, 9);
+    a.dest_ip = column_text(r, 10);
+    a.src_port = static_cast<uint16_t>(sqlite3_column_int(r, 11));
+    a.dest_port = static_cast<uint16_t>(sqlite3_column_int(r, 12));
+    a.severity = static_cast<uint8_t>(sqlite3_column_int(r, 13));
+    a.eve_json = column_text(r, 14);
+    a.proto = column_text(r, 15);
+    // A status written by hand into the database that we do not know reads as new.
+    a.status = parse_status(column_text(r, 16)).value_or(AlertStatus::New);
+    a.assignee = column_text(r, 17);
+    a.updated_us = sqlite3_column_int64(r, 18);
+    a.count = sqlite3_column_int64(r, 19);
+    a.first_seen_us = sqlite3_column_int64(r, 20);
+    a.last_seen_us = sqlite3_column_int64(r, 21);
+    a.evidence_bytes = sqlite3_column_int64(r, 22);
+    return a;
+}
 
 }  // namespace otsentry::alerts::detail

@@ -1,6 +1,9 @@
 #include "alerts/writer.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -14,22 +17,47 @@
 #include <utility>
 #include <vector>
 
-#include "alerts/store.h"
+#include "alerts/eve_file.h"
 
 namespace otsentry::alerts {
 
 namespace {
-// Large enough that a batch of EVE lines leaves in a few write(2) calls.
-constexpr size_t eve_buffer_size = size_t{1} << 20;
+
+using SteadyClock = std::chrono::steady_clock;
+
+// How often the writer wakes up while syslog has bytes waiting for the socket.
+constexpr std::chrono::milliseconds syslog_pump_interval{50};
+// Spilled alerts per retry transaction.
+constexpr size_t spill_retry_batch = 1024;
+// close(): how long unsent syslog messages may hold up the shutdown.
+constexpr std::chrono::milliseconds syslog_close_timeout{1000};
+
+int64_t wall_us()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void default_condition(const std::string& msg)
+{
+    std::fprintf(stderr, "otsentry: warning: %s\n", msg.c_str());
+    std::fflush(stderr);
+}
+
+// One alert the database refused, with whether its EVE line made it (for the final count).
+struct Spilled {
+    Record record;
+    bool eve_ok = true;
+};
+
 }  // namespace
 
 struct Writer::Impl {
     WriterConfig cfg_;
     std::optional<Store> store_;
-    FILE* eve_ = nullptr;
-    bool eve_is_stdout_ = false;
-    // setvbuf keeps a pointer to it: freed only after fclose.
-    std::unique_ptr<char[]> eve_buffer_;
+    std::optional<EveFile> eve_;
+    std::optional<SyslogExporter> syslog_;
 
     // Everything below up to `close_mu_` is guarded by `mu_`.
     mutable std::mutex mu_;
@@ -37,14 +65,15 @@ struct Writer::Impl {
     std::condition_variable space_cv_;  // producers wait for room in the queue
     std::condition_variable done_cv_;   // flush() waits for `completed_`
     std::vector<Record> queue_;
-    std::chrono::steady_clock::time_point oldest_{};  // when the queue last became non-empty
+    SteadyClock::time_point oldest_{};  // when the queue last became non-empty
     // Records are numbered in submit order; the writer handles them in that order, so
-    // "completed_ >= n" means records 1..n are all written (or counted as failed).
+    // "completed_ >= n" means records 1..n are all written (or counted as failed, or spilled).
     uint64_t submitted_ = 0;
     uint64_t completed_ = 0;
     uint64_t flush_target_ = 0;  // a flush() waits for this many: do not wait for batch_age
     bool stopping_ = false;
     bool running_ = false;  // the thread still takes records; false before start and after it ends
+    bool reopen_requested_ = false;
     WriterStats stats_;
     std::optional<std::string> first_error_;
 
@@ -52,23 +81,34 @@ struct Writer::Impl {
     bool closed_ = false;
     std::thread thread_;
 
-    // The queue size that wakes the writer before batch_age: a full batch, or a full queue when
-    // queue_max is below batch_max (producers are waiting).
+    // Writer-thread state: only the writer thread (or close() after joining it) touches these.
+    bool db_ok_ = true;
+    bool eve_ok_ = true;
+    SteadyClock::time_point next_db_retry_{};
+    SteadyClock::time_point next_prune_{};
+    bool prune_due_ = false;  // the last prune stopped at max_batches: go on at the next tick
+    std::vector<Spilled> spill_;
+    std::vector<Record> rows_;  // the store's share of a batch (no stats records)
+
     [[nodiscard]] size_t wake_size() const { return std::min(cfg_.batch_max, cfg_.queue_max); }
 
     Impl() = default;
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
-    // Only reached with the file still open when the constructor failed after opening it.
-    ~Impl()
-    {
-        if (eve_ && !eve_is_stdout_) std::fclose(eve_);
-    }
 
     void run();
-    void write_batch(std::span<const Record> batch);
+    void write_batch(std::span<Record> batch);
+    // Retries, syslog, rotation and retention between batches.
+    void housekeeping(SteadyClock::time_point now);
+    // The next time housekeeping must run even if no record arrives; nullopt: none due.
+    [[nodiscard]] std::optional<SteadyClock::time_point> next_tick(SteadyClock::time_point now) const;
+    // Inserts the rows; on failure switches to the failing state. Returns whether it worked.
+    bool store_rows(std::span<const Record> rows, SteadyClock::time_point now, InsertResult& result);
+    bool drain_spill(SteadyClock::time_point now);
+    void db_failed(const std::string& msg, SteadyClock::time_point now);
+    void condition(const std::string& msg);
     void note_error(std::string msg);
-    [[nodiscard]] std::string eve_name() const { return cfg_.eve_path == "-" ? "<stdout>" : cfg_.eve_path; }
+    void finish();
 };
 
 Writer::Writer(WriterConfig cfg) : impl_(std::make_unique<Impl>())
@@ -77,20 +117,29 @@ Writer::Writer(WriterConfig cfg) : impl_(std::make_unique<Impl>())
     w.cfg_ = std::move(cfg);
     w.cfg_.batch_max = std::max<size_t>(w.cfg_.batch_max, 1);
     w.cfg_.queue_max = std::max<size_t>(w.cfg_.queue_max, 1);
+    if (!w.cfg_.on_condition) w.cfg_.on_condition = default_condition;
 
-    if (!w.cfg_.db_path.empty()) w.store_.emplace(Store::open(w.cfg_.db_path));
-    if (w.cfg_.eve_path == "-") {
-        // stdout's buffering cannot be changed once used; fflush per batch is what matters.
-        w.eve_ = stdout;
-        w.eve_is_stdout_ = true;
-    } else if (!w.cfg_.eve_path.empty()) {
-        // Append, like Suricata: a restarted monitor must not truncate what the SIEM has not read.
-        w.eve_ = std::fopen(w.cfg_.eve_path.c_str(), "a");
-        if (!w.eve_)
-            throw std::runtime_error(w.cfg_.eve_path + ": cannot open for writing: " + std::strerror(errno));
-        w.eve_buffer_ = std::make_unique<char[]>(eve_buffer_size);
-        std::setvbuf(w.eve_, w.eve_buffer_.get(), _IOFBF, eve_buffer_size);
+    if (!w.cfg_.db_path.empty()) {
+        w.store_.emplace(Store::open(w.cfg_.db_path, w.cfg_.store));
+        if (w.cfg_.synchronous == Synchronous::Full) {
+            char* msg = nullptr;
+            if (sqlite3_exec(w.store_->handle(), "PRAGMA synchronous=FULL", nullptr, nullptr, &msg) !=
+                SQLITE_OK) {
+                const std::string text = msg ? msg : "unknown error";
+                sqlite3_free(msg);
+                throw StoreError(w.cfg_.db_path + ": PRAGMA synchronous=FULL: " + text);
+            }
+        }
     }
+    if (!w.cfg_.eve_path.empty()) {
+        w.eve_.emplace(EveFileConfig{.path = w.cfg_.eve_path,
+                                     .rotate_bytes = w.cfg_.eve_rotate_bytes,
+                                     .rotate_seconds = w.cfg_.eve_rotate_seconds,
+                                     .keep = w.cfg_.eve_keep,
+                                     .timestamped = w.cfg_.eve_rotate_timestamped});
+    }
+    if (w.cfg_.syslog) w.syslog_.emplace(*w.cfg_.syslog);
+    w.next_prune_ = SteadyClock::now() + w.cfg_.prune_interval;
 
     w.running_ = true;
     w.thread_ = std::thread([&w] { w.run(); });
@@ -106,8 +155,13 @@ void Writer::submit(Record&& r)
     Impl& w = *impl_;
     std::unique_lock lk(w.mu_);
     if (w.queue_.size() >= w.cfg_.queue_max && w.running_) {
+        if (r.kind != RecordKind::Alert && w.cfg_.queue_full == QueueFullPolicy::DropEvents) {
+            ++w.stats_.dropped_events;
+            return;
+        }
         ++w.stats_.blocked_submits;
-        // No loss: the producer waits (back-pressure to the capture) rather than dropping.
+        if (r.kind == RecordKind::Alert) ++w.stats_.blocked_alerts;
+        // An alert is never dropped here: the producer waits (back-pressure to the capture).
         w.space_cv_.wait(lk, [&] { return w.queue_.size() < w.cfg_.queue_max || !w.running_; });
     }
     if (!w.running_) {
@@ -116,7 +170,7 @@ void Writer::submit(Record&& r)
         if (!w.first_error_) w.first_error_ = "writer: record submitted after close()";
         return;
     }
-    if (w.queue_.empty()) w.oldest_ = std::chrono::steady_clock::now();
+    if (w.queue_.empty()) w.oldest_ = SteadyClock::now();
     w.queue_.push_back(std::move(r));
     ++w.submitted_;
     // Wake the writer only at the transitions it waits for, not on every record.
@@ -134,6 +188,16 @@ void Writer::flush()
     w.done_cv_.wait(lk, [&] { return w.completed_ >= target || !w.running_; });
 }
 
+void Writer::reopen_eve()
+{
+    Impl& w = *impl_;
+    {
+        std::lock_guard lk(w.mu_);
+        w.reopen_requested_ = true;
+    }
+    w.work_cv_.notify_one();
+}
+
 void Writer::close()
 {
     Impl& w = *impl_;
@@ -147,18 +211,15 @@ void Writer::close()
     w.work_cv_.notify_one();
     // The thread drains the queue before it ends: closing is a flush.
     if (w.thread_.joinable()) w.thread_.join();
-    if (w.eve_) {
-        const bool ok = std::fflush(w.eve_) == 0 && (w.eve_is_stdout_ || std::fclose(w.eve_) == 0);
-        if (!ok) w.note_error(w.eve_name() + ": close: " + std::strerror(errno));
-        w.eve_ = nullptr;
-    }
-    w.store_.reset();
+    w.finish();
 }
 
 WriterStats Writer::stats() const
 {
     std::lock_guard lk(impl_->mu_);
-    return impl_->stats_;
+    WriterStats s = impl_->stats_;
+    s.queued = impl_->queue_.size();
+    return s;
 }
 
 std::optional<std::string> Writer::error() const
@@ -173,13 +234,45 @@ void Writer::Impl::note_error(std::string msg)
     if (!first_error_) first_error_ = std::move(msg);
 }
 
+void Writer::Impl::condition(const std::string& msg)
+{
+    try {
+        cfg_.on_condition(msg);
+    } catch (const std::exception&) {
+        // A reporting callback must not take the writer thread down.
+    }
+}
+
+std::optional<SteadyClock::time_point> Writer::Impl::next_tick(SteadyClock::time_point now) const
+{
+    std::optional<SteadyClock::time_point> t;
+    const auto earliest = [&t](SteadyClock::time_point c) {
+        if (!t || c < *t) t = c;
+    };
+    if (store_ && !spill_.empty()) earliest(next_db_retry_);
+    if (syslog_ && syslog_->has_pending()) earliest(now + syslog_pump_interval);
+    if (store_ && cfg_.retention && db_ok_) earliest(prune_due_ ? now : next_prune_);
+    if (eve_ && cfg_.eve_rotate_seconds.count() > 0) earliest(now + std::chrono::seconds(1));
+    return t;
+}
+
 void Writer::Impl::run()
 {
     std::vector<Record> work;
     std::unique_lock lk(mu_);
     for (;;) {
-        work_cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) break;  // stopping, and everything is written
+        const auto pred = [&] { return stopping_ || !queue_.empty() || reopen_requested_; };
+        if (const auto tick = next_tick(SteadyClock::now()))
+            work_cv_.wait_until(lk, *tick, pred);
+        else
+            work_cv_.wait(lk, pred);
+        if (queue_.empty()) {
+            lk.unlock();
+            housekeeping(SteadyClock::now());
+            lk.lock();
+            if (stopping_ && queue_.empty()) break;  // stopping, and everything is written
+            continue;
+        }
         // A batch closes when full, when its oldest record is batch_age old, or when someone
         // waits for it (flush, close).
         work_cv_.wait_until(lk, oldest_ + cfg_.batch_age, [&] {
@@ -190,7 +283,8 @@ void Writer::Impl::run()
         space_cv_.notify_all();
         lk.unlock();
 
-        std::span<const Record> all(work);
+        housekeeping(SteadyClock::now());
+        std::span<Record> all(work);
         for (size_t at = 0; at < all.size(); at += cfg_.batch_max) {
             const auto batch = all.subspan(at, std::min(cfg_.batch_max, all.size() - at));
             try {
@@ -205,6 +299,7 @@ void Writer::Impl::run()
             completed_ += batch.size();
             done_cv_.notify_all();
         }
+        housekeeping(SteadyClock::now());
         // Keep the capacity: the next swap hands it to the producers.
         work.clear();
         lk.lock();
@@ -215,67 +310,248 @@ void Writer::Impl::run()
     done_cv_.notify_all();
 }
 
-void Writer::Impl::write_batch(std::span<const Record> batch)
+void Writer::Impl::housekeeping(SteadyClock::time_point now)
 {
-    bool failed = false;
+    bool reopen = false;
+    {
+        std::lock_guard lk(mu_);
+        std::swap(reopen, reopen_requested_);
+    }
+    if (reopen && eve_) {
+        if (eve_->reopen()) {
+            std::lock_guard lk(mu_);
+            ++stats_.eve_reopens;
+        } else {
+            note_error(eve_->display_name() + ": reopen failed: " + std::strerror(eve_->errno_value()));
+            condition(eve_->display_name() + ": reopen failed: " + std::strerror(eve_->errno_value()) +
+                      "; trying again at the next batch");
+        }
+    }
+    if (eve_) {
+        const uint64_t before = eve_->rotations();
+        if (!eve_->maybe_rotate())
+            note_error(eve_->display_name() + ": rotate failed: " + std::strerror(eve_->errno_value()));
+        if (eve_->rotations() != before) {
+            std::lock_guard lk(mu_);
+            stats_.eve_rotations = eve_->rotations();
+        }
+    }
+    if (store_ && !spill_.empty() && now >= next_db_retry_) drain_spill(now);
+    if (store_ && cfg_.retention && db_ok_ && (prune_due_ || now >= next_prune_)) {
+        next_prune_ = now + cfg_.prune_interval;
+        try {
+            const PruneResult pr = store_->prune(*cfg_.retention, wall_us());
+            prune_due_ = !pr.complete;
+            std::lock_guard lk(mu_);
+            stats_.pruned_alerts += static_cast<uint64_t>(pr.alerts());
+            stats_.pruned_events += static_cast<uint64_t>(pr.events());
+        } catch (const std::exception& e) {
+            // Pruning failing (a full disk makes DELETE fail too) must not stop the writing.
+            prune_due_ = false;
+            note_error(std::string("retention: ") + e.what());
+        }
+    }
+    if (syslog_) {
+        syslog_->pump(now);
+        const SyslogStats s = syslog_->stats();
+        std::lock_guard lk(mu_);
+        stats_.syslog = s;
+    }
+}
+
+void Writer::Impl::db_failed(const std::string& msg, SteadyClock::time_point now)
+{
+    next_db_retry_ = now + cfg_.retry_interval;
+    {
+        std::lock_guard lk(mu_);
+        ++stats_.db_errors;
+        stats_.db_ok = false;
+        if (!first_error_) first_error_ = msg;
+    }
+    if (db_ok_) {
+        db_ok_ = false;
+        condition(msg + "; alerts are kept in memory (up to " + std::to_string(cfg_.spill_max) +
+                  ") and the database is tried again every " + std::to_string(cfg_.retry_interval.count()) +
+                  " ms; events are not stored meanwhile (the EVE file has them)");
+    }
+}
+
+bool Writer::Impl::store_rows(std::span<const Record> rows, SteadyClock::time_point now, InsertResult& result)
+{
+    if (rows.empty()) return true;
+    try {
+        result = store_->insert_batch(rows);
+    } catch (const std::exception& e) {
+        db_failed(e.what(), now);
+        return false;
+    }
+    if (!db_ok_) {
+        db_ok_ = true;
+        {
+            std::lock_guard lk(mu_);
+            ++stats_.db_recoveries;
+            stats_.db_ok = true;
+        }
+        condition(store_->path() + ": the database takes records again");
+    }
+    return true;
+}
+
+bool Writer::Impl::drain_spill(SteadyClock::time_point now)
+{
+    // The retry: the spilled alerts go first, in small batches so that a disk with a little room
+    // again takes some of them; the first failure ends the attempt.
+    while (!spill_.empty()) {
+        const size_t n = std::min({spill_.size(), cfg_.batch_max, spill_retry_batch});
+        rows_.clear();
+        for (size_t i = 0; i < n; ++i)
+            rows_.push_back(std::move(spill_[i].record));
+        InsertResult res;
+        if (!store_rows(rows_, now, res)) {
+            for (size_t i = 0; i < n; ++i)
+                spill_[i].record = std::move(rows_[i]);
+            rows_.clear();
+            return false;
+        }
+        uint64_t ok = 0;
+        for (size_t i = 0; i < n; ++i)
+            ok += spill_[i].eve_ok ? 1 : 0;
+        spill_.erase(spill_.begin(), spill_.begin() + static_cast<std::ptrdiff_t>(n));
+        rows_.clear();
+        std::lock_guard lk(mu_);
+        stats_.alerts_recovered += n;
+        stats_.alerts += ok;
+        stats_.failed += n - ok;
+        stats_.spill_pending = spill_.size();
+        stats_.alerts_aggregated += res.aggregated;
+        stats_.alerts_suppressed += res.suppressed;
+    }
+    return true;
+}
+
+void Writer::Impl::write_batch(std::span<Record> batch)
+{
+    const auto now = SteadyClock::now();
+    bool eve_ok = true;
     uint64_t bytes = 0;
     std::optional<std::string> err;
     if (eve_) {
-        int eve_errno = 0;
-        for (const Record& r : batch) {
-            if (std::fwrite(r.eve_json.data(), 1, r.eve_json.size(), eve_) != r.eve_json.size() ||
-                std::fputc('\n', eve_) == EOF) {
-                eve_errno = errno;
-                break;
+        for (const Record& r : batch)
+            eve_->append(r.eve_json);
+        const uint64_t before = eve_->size();
+        eve_ok = eve_->commit();
+        bytes = eve_->size() - before;
+        if (!eve_ok) {
+            // The file keeps only whole lines; this batch's lines are lost (counted), and the
+            // next batch tries again (the disk may have room by then).
+            err = eve_->display_name() + ": write failed: " + std::strerror(eve_->errno_value());
+            if (eve_ok_) {
+                eve_ok_ = false;
+                condition(*err + "; its lines are counted as lost and writing is tried again at every batch");
             }
-            bytes += r.eve_json.size() + 1;
-        }
-        // Flushed at each batch end so that a tail -f or a shipper sees whole lines promptly.
-        if (std::fflush(eve_) != 0 && eve_errno == 0) eve_errno = errno;
-        if (eve_errno != 0) {
-            // Which lines of the batch reached the disk is unknown: count the batch as failed.
-            err = eve_name() + ": write failed: " + std::strerror(eve_errno);
-            // The stream's error flag is sticky; clear it so that the next batch tries again
-            // (the disk may have room by then).
-            std::clearerr(eve_);
-            failed = true;
+        } else if (!eve_ok_) {
+            eve_ok_ = true;
+            {
+                std::lock_guard lk(mu_);
+                ++stats_.eve_recoveries;
+            }
+            condition(eve_->display_name() + ": writing works again");
         }
     }
+    if (syslog_) {
+        for (const Record& r : batch)
+            syslog_->submit(r);
+    }
+
+    // The database: tried now unless it is failing and the retry is not due yet.
+    bool db_ok = true;
+    InsertResult res;
     if (store_) {
-        try {
+        if (!db_ok_ && now < next_db_retry_) {
+            db_ok = false;
+        } else {
             // Stats records belong to the EVE log only. They are rare (one per interval), so a
             // batch holding one is copied without it rather than teaching the store about them.
             const auto is_stats = [](const Record& r) { return r.kind == RecordKind::Stats; };
             if (std::none_of(batch.begin(), batch.end(), is_stats)) {
-                store_->insert_batch(batch);
+                db_ok = store_rows(batch, now, res);
             } else {
-                std::vector<Record> rows;
-                rows.reserve(batch.size());
-                std::remove_copy_if(batch.begin(), batch.end(), std::back_inserter(rows), is_stats);
-                store_->insert_batch(rows);
+                rows_.clear();
+                std::remove_copy_if(batch.begin(), batch.end(), std::back_inserter(rows_), is_stats);
+                db_ok = store_rows(rows_, now, res);
+                rows_.clear();
             }
-        } catch (const std::exception& e) {
-            if (!err) err = e.what();
-            failed = true;
+            // The database is back: the alerts it missed go in before the next batch.
+            if (db_ok && !spill_.empty()) drain_spill(now);
         }
+    }
+
+    WriterStats d;
+    for (Record& r : batch) {
+        switch (r.kind) {
+            case RecordKind::Stats:
+                ++(eve_ok ? d.stats : d.failed);
+                break;
+            case RecordKind::Event:
+                if (!db_ok) ++d.events_not_stored;
+                ++(eve_ok && db_ok ? d.events : d.failed);
+                break;
+            case RecordKind::Alert:
+                if (db_ok) {
+                    ++(eve_ok ? d.alerts : d.failed);
+                } else if (spill_.size() < cfg_.spill_max) {
+                    ++d.alerts_spilled;
+                    spill_.push_back(Spilled{std::move(r), eve_ok});
+                } else {
+                    ++d.alerts_not_stored;
+                    ++d.failed;
+                }
+                break;
+        }
+        if (!eve_ok) ++d.eve_failed;
     }
 
     std::lock_guard lk(mu_);
     if (err && !first_error_) first_error_ = std::move(err);
     ++stats_.batches;
     stats_.eve_bytes += bytes;
-    if (failed) {
-        stats_.failed += batch.size();
-        return;
+    stats_.events += d.events;
+    stats_.alerts += d.alerts;
+    stats_.stats += d.stats;
+    stats_.failed += d.failed;
+    stats_.events_not_stored += d.events_not_stored;
+    stats_.alerts_spilled += d.alerts_spilled;
+    stats_.alerts_not_stored += d.alerts_not_stored;
+    stats_.spill_pending = spill_.size();
+    stats_.eve_failed += d.eve_failed;
+    stats_.eve_ok = eve_ok;
+    if (!eve_ok) ++stats_.eve_errors;
+    stats_.alerts_aggregated += res.aggregated;
+    stats_.alerts_suppressed += res.suppressed;
+}
+
+void Writer::Impl::finish()
+{
+    // Last chance for the spill, whatever the retry timer says.
+    if (store_ && !spill_.empty()) drain_spill(SteadyClock::now());
+    if (!spill_.empty()) {
+        condition(cfg_.db_path + ": " + std::to_string(spill_.size()) +
+                  " alerts could not be stored before closing (the EVE file has them)");
+        std::lock_guard lk(mu_);
+        stats_.alerts_not_stored += spill_.size();
+        stats_.failed += spill_.size();
+        stats_.spill_pending = 0;
+        spill_.clear();
     }
-    for (const Record& r : batch) {
-        if (r.kind == RecordKind::Alert)
-            ++stats_.alerts;
-        else if (r.kind == RecordKind::Stats)
-            ++stats_.stats;
-        else
-            ++stats_.events;
+    if (syslog_) {
+        syslog_->drain(syslog_close_timeout);
+        const SyslogStats s = syslog_->stats();
+        std::lock_guard lk(mu_);
+        stats_.syslog = s;
     }
+    eve_.reset();
+    syslog_.reset();
+    store_.reset();
 }
 
 }  // namespace otsentry::alerts

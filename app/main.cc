@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/alerts_cli.h"
 #include "app/monitor.h"
+#include "app/output_options.h"
 #include "app/pipeline.h"
 #include "app/replay.h"
 #include "app/rule_options.h"
@@ -106,6 +108,7 @@ int main(int argc, char** argv)
         ->check(CLI::Range(1u, 256u))
         ->capture_default_str();
     add_rule_options(cmd, replay.rules);
+    otsentry::app::add_output_options(cmd, replay.output, false);
     cmd->footer(replay_footer);
 
     otsentry::app::MonitorOptions monitor;
@@ -138,6 +141,7 @@ int main(int argc, char** argv)
         ->capture_default_str();
     mon->add_flag("-q,--quiet", monitor.quiet, "Do not print the summary or the statistics lines");
     add_rule_options(mon, monitor.rules);
+    otsentry::app::add_output_options(mon, monitor.output, true);
     mon->footer(monitor_footer);
 
     auto* rules_cmd = app.add_subcommand("rules", "Work with rule files");
@@ -157,6 +161,9 @@ int main(int argc, char** argv)
                         "Also print compile time and compiled size: compile_ms=N hs_bytes=N rules=N");
     check_cmd->footer(rules_check_footer);
 
+    otsentry::app::AlertsCli alerts_cli;
+    otsentry::app::add_alerts_commands(app, alerts_cli);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -170,6 +177,7 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    if (!alerts_cli.action.empty()) return otsentry::app::run_alerts_cli(alerts_cli);
     if (cmd->parsed()) {
         if (replay.eve_path == "-" && !replay.quiet) replay.quiet = true;  // keep stdout pure JSON
         replay.progress = progress == "always"  ? otsentry::app::ReplayOptions::Progress::Always

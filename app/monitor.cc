@@ -351,17 +351,24 @@ int run_monitor(const MonitorOptions& opts)
         rules = RuleService::start(std::move(load), false);
         if (!rules) return 1;
     }
-    // Before the writer starts its thread: every thread must inherit the blocked mask.
-    std::function<void()> reload;
-    if (rules) {
-        reload = [&rules] {
-            fmt::print(stderr, "otsentry: SIGHUP: reloading rules\n");
-            std::string message;
-            rules->reload(message);
-            fmt::print(stderr, "otsentry: {}\n", message);
-            std::fflush(stderr);
-        };
-    }
+    // Opened below, after the signal mask is set; declared here so SIGHUP can reopen its EVE file
+    // (and so it outlives the signal thread).
+    std::optional<alerts::Writer> writer;
+    std::atomic<alerts::Writer*> live_writer{nullptr};  // what the signal thread may touch
+    // Before the writer starts its thread: every thread must inherit the blocked mask. SIGHUP
+    // reopens the EVE file (logrotate moved it) and reloads the rules.
+    std::function<void()> reload = [&rules, &live_writer] {
+        if (alerts::Writer* w = live_writer.load()) w->reopen_eve();
+        if (!rules) {
+            fmt::print(stderr, "otsentry: SIGHUP: EVE file reopened (no rules to reload: --no-rules)\n");
+            return;
+        }
+        fmt::print(stderr, "otsentry: SIGHUP: EVE file reopened, reloading rules\n");
+        std::string message;
+        rules->reload(message);
+        fmt::print(stderr, "otsentry: {}\n", message);
+        std::fflush(stderr);
+    };
     SignalWatcher signals{reload};
 
     std::optional<UserIds> user;
@@ -392,12 +399,18 @@ int run_monitor(const MonitorOptions& opts)
     };
     show_warnings();
 
-    std::optional<alerts::Writer> writer;
     // The run is recorded at the end through a connection opened now, while the database is
     // still writable whoever owns it (after --user it may not be).
     std::optional<alerts::Store> run_store;
     try {
-        writer.emplace(alerts::WriterConfig{.db_path = opts.db_path, .eve_path = opts.eve_path});
+        alerts::WriterConfig wcfg{.db_path = opts.db_path, .eve_path = opts.eve_path};
+        std::string err;
+        if (!opts.output.apply(wcfg, true, err)) {
+            fmt::print(stderr, "otsentry: error: {}\n", err);
+            return 2;
+        }
+        writer.emplace(std::move(wcfg));
+        live_writer.store(&*writer);
         if (!opts.db_path.empty()) run_store.emplace(alerts::Store::open(opts.db_path));
     } catch (const std::exception& e) {
         fmt::print(stderr, "otsentry: error: {}\n", e.what());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alerts/writer.h"
+#include "app/output_options.h"
 #include "app/pipeline.h"
 #include "app/rule_options.h"
 #include "capture/source/live_source.h"
@@ -26,6 +27,7 @@ struct MonitorOptions {
     unsigned workers = 1;            // engine threads (1: the capture thread runs the engine)
     bool quiet = false;              // no summary, no periodic stats lines on stderr
     RuleOptions rules;
+    OutputOptions output;
 };
 
 // Returns the process exit code: 0 after a clean stop (SIGTERM/SIGINT), 1 when an interface,

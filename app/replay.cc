@@ -86,7 +86,13 @@ int run_replay(const ReplayOptions& opts)
 
     std::optional<alerts::Writer> writer;
     try {
-        writer.emplace(alerts::WriterConfig{.db_path = opts.db_path, .eve_path = opts.eve_path});
+        alerts::WriterConfig wcfg{.db_path = opts.db_path, .eve_path = opts.eve_path};
+        std::string err;
+        if (!opts.output.apply(wcfg, false, err)) {
+            fmt::print(stderr, "otsentry: error: {}\n", err);
+            return 2;
+        }
+        writer.emplace(std::move(wcfg));
     } catch (const std::exception& e) {
         fmt::print(stderr, "otsentry: error: {}\n", e.what());
         return 1;

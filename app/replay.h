@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/output_options.h"
 #include "app/rule_options.h"
 
 namespace otsentry::app {
@@ -17,6 +18,7 @@ struct ReplayOptions {
     bool quiet = false;    // no summary
     unsigned workers = 1;  // engine threads (1: the reader runs the engine itself)
     RuleOptions rules;
+    OutputOptions output;
 };
 
 // Returns the process exit code: 0 when every input was read, 1 when an input could not be

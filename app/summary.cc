@@ -1,5 +1,7 @@
 #include "app/summary.h"
 
+#include "app/output_options.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -141,6 +143,8 @@ void print_summary(std::FILE* out, const RunInfo& run, const EngineTotals& total
     fmt::print(out, "  written:      {} events, {} alerts{}{}\n", with_commas(written.events),
                with_commas(written.alerts), dest,
                written.failed != 0 ? fmt::format(" ({} records could not be written)", written.failed) : "");
+    if (const std::string problems = writer_problems(written); !problems.empty())
+        fmt::print(out, "  output:       {}\n", problems);
 }
 
 }  // namespace otsentry::app

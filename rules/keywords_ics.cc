@@ -134,39 +134,69 @@ struct EventMapping {
     std::string_view ours[2];
 };
 constexpr EventMapping suricata_events[] = {
-    // MBAP protocol identifier not 0: same check as ours.
+    // Rows checked against Suricata 7.0.10's Modbus parser (rust/src/modbus/modbus.rs over the
+    // sawp-modbus crate) and its DNP3 parser (src/app-layer-dnp3.c). A row keeps a mapping only
+    // where the condition is the same; otherwise the event is unavailable and the comment says
+    // why (tests/rules/suricata_diff_explained.txt has the capture evidence).
+    // MBAP protocol identifier not 0 (sawp's PROTO_ID flag): same check as ours. After such a
+    // header Suricata frames on by its length field while we resync byte by byte, so a run of
+    // bad headers in one flow can count differently.
     {"modbus.invalid_protocol_id", {"modbus.bad_protocol_id", {}}},
-    // A response whose transaction id matches no request we saw.
-    {"modbus.unsolicited_response", {"modbus.response_without_request", {}}},
-    // Suricata raises it for an MBAP length out of range and for a PDU whose size does not fit
-    // its function; ours split that into the length field and the PDU body.
-    {"modbus.invalid_length", {"modbus.bad_length", "modbus.malformed_pdu"}},
+    // Suricata raises it for a response that matches no open transaction on transaction id, unit
+    // id, function code and access type (plus the data shape of read/write/diagnostic/MEI PDUs):
+    // a response to a request with another unit or function is "unsolicited" there, while ours
+    // pairs on the transaction id and reports unit_id_mismatch / function_mismatch. No equivalent.
+    {"modbus.unsolicited_response", {}},
+    // sawp's DATA_LENGTH flag: raised on requests and on responses of functions without read or
+    // write access, but on a read/write response it becomes value_mismatch instead; it also
+    // covers a write-multiple byte count differing from the MBAP length (ours:
+    // byte_count_mismatch). Ours bad_length / malformed_pdu apply to both directions. No
+    // equivalent.
+    {"modbus.invalid_length", {}},
     // Older Suricata: the response unit id differs from the request's.
     {"modbus.invalid_unit_identifier", {"modbus.unit_id_mismatch", {}}},
-    // Undefined function code, or (Suricata) a response function differing from the request's.
-    {"modbus.invalid_function_code", {"modbus.unknown_function", "modbus.function_mismatch"}},
-    // A field value the spec does not allow (quantities, coil values ...).
-    {"modbus.invalid_value", {"modbus.invalid_value", "modbus.invalid_quantity"}},
+    // Raised only for a request whose function code is 0 or carries the exception bit; ours
+    // unknown_function also covers unassigned public codes (a function-code scan). No equivalent.
+    {"modbus.invalid_function_code", {}},
+    // sawp's DATA_VALUE flag on requests only (on read/write responses it becomes
+    // value_mismatch): quantity 0 or over the limit, coil value, write-multiple byte count
+    // differing from the quantity, diagnostic data. Ours invalid_value / invalid_quantity apply to
+    // both directions and split the byte count into byte_count_mismatch. No equivalent.
+    {"modbus.invalid_value", {}},
     // An exception code outside the defined ones: we report every exception response but do not
     // single out undefined codes.
     {"modbus.invalid_exception_code", {}},
-    // The response's byte count or values disagree with what the request asked for.
-    {"modbus.value_mismatch", {"modbus.byte_count_mismatch", {}}},
-    // More outstanding requests than the flood limit.
-    {"modbus.flooded", {"modbus.too_many_outstanding", {}}},
-    // Requests waiting for responses past the limit.
-    {"dnp3.flooded", {"dnp3.too_many_outstanding", {}}},
-    // The link length field too small for the frame type.
-    {"dnp3.len_too_small", {"dnp3.bad_link_length", {}}},
+    // Raised on every read response whose byte count differs from ceil(quantity / 8) of its
+    // request, a coil formula that 7.0.10 also applies to register reads (FC 3/4), so every
+    // correct register-read response raises it; and on any length/value flag of a read/write
+    // response. Ours byte_count_mismatch uses each function's own formula. No equivalent.
+    {"modbus.value_mismatch", {}},
+    // Raised when a new transaction starts while 500 are held (answered ones included until the
+    // detection engine frees them); ours too_many_outstanding counts 64 unanswered requests. The
+    // limits differ, so the counts cannot agree: no equivalent.
+    {"modbus.flooded", {}},
+    // Raised when a new transaction makes more than 500 requests unreplied; ours
+    // too_many_outstanding fires past 16. The limits differ: no equivalent.
+    {"dnp3.flooded", {}},
+    // Raised for a link length below 5 and also for a user-data frame too short to hold the
+    // transport and application headers (and the IIN on responses); ours bad_link_length covers
+    // only the first. No equivalent.
+    {"dnp3.len_too_small", {}},
     // Link header CRC: same check.
     {"dnp3.bad_link_crc", {"dnp3.bad_link_crc", {}}},
     // Suricata's "transport CRC" is the CRC of the user data blocks that carry the transport
     // header and application bytes: our bad_data_crc.
     {"dnp3.bad_transport_crc", {"dnp3.bad_data_crc", {}}},
-    // Object group/variation not in the library.
-    {"dnp3.unknown_object", {"dnp3.unknown_object", {}}},
-    // A fragment that does not parse: bad object headers or objects cut short.
-    {"dnp3.malformed", {"dnp3.malformed_object_header", "dnp3.truncated_fragment"}},
+    // Suricata decodes an object header only when its variation and count are non-zero (never a
+    // qualifier 0x06 "all objects" header), only for fragments it tracks as a transaction, and
+    // stops at the first group/variation its decoder table lacks; ours flags every header whose
+    // group/variation is missing from our library (e.g. g1v7 with qualifier 6). No equivalent.
+    {"dnp3.unknown_object", {}},
+    // Raised only when a frame's user data cannot be reassembled (under one byte after the
+    // transport header, or a last CRC block under 3 bytes); a bad object header or objects cut
+    // short raise nothing there (decoding just stops), which is what our
+    // malformed_object_header / truncated_fragment report. No equivalent.
+    {"dnp3.malformed", {}},
     // Suricata caps points per message; we count them but raise no anomaly.
     {"dnp3.too_many_points", {}},
     // Suricata caps objects per message; we keep the first 32 headers silently.

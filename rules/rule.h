@@ -177,7 +177,7 @@ struct FieldTest {
     bool text_negated = false;
 };
 
-// `app-layer-event: modbus.invalid_length;` — one of our anomalies, by (protocol, code).
+// `app-layer-event: modbus.bad_length;` — one of our anomalies, by (protocol, code).
 struct AppEvent {
     Protocol proto = Protocol::Unknown;
     uint16_t code = 0;

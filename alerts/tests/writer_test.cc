@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -16,11 +17,13 @@
 
 #include "alerts/store.h"
 #include "alerts/tests/scratch_dir.h"
+#include "alerts/tests/small_fs.h"
 
 namespace otsentry::alerts {
 namespace {
 
 using test::ScratchDir;
+using test::SmallFs;
 using ::testing::HasSubstr;
 
 // Record number `seq` of producer `producer`; every tenth is an alert.
@@ -191,6 +194,9 @@ TEST(Writer, DatabaseErrorIsReportedAndWritingGoesOn)
     WriterConfig cfg;
     cfg.db_path = dir.file("otsentry.db");
     cfg.eve_path = dir.file("eve.json");
+    cfg.retry_interval = std::chrono::milliseconds(0);  // every batch tries the database again
+    std::vector<std::string> conditions;
+    cfg.on_condition = [&conditions](const std::string& m) { conditions.push_back(m); };
     Writer w(cfg);
     {
         // Another connection breaks the alerts table under the writer's feet.
@@ -200,8 +206,11 @@ TEST(Writer, DatabaseErrorIsReportedAndWritingGoesOn)
         sqlite3_close(db);
     }
     for (int i = 0; i < 5; ++i)
-        w.submit(make_record(0, 0));  // alerts: fail
+        w.submit(make_record(0, 0));  // alerts: fail, kept in the spill
     w.flush();
+    EXPECT_EQ(w.stats().spill_pending, 5u);
+    EXPECT_EQ(w.stats().alerts_spilled, 5u);
+    EXPECT_FALSE(w.stats().db_ok);
     for (int i = 0; i < 7; ++i)
         w.submit(make_record(0, 1));  // events: still stored
     w.close();
@@ -210,11 +219,18 @@ TEST(Writer, DatabaseErrorIsReportedAndWritingGoesOn)
     EXPECT_THAT(*w.error(), HasSubstr(cfg.db_path + ": "));
     EXPECT_THAT(*w.error(), HasSubstr("no such table: alerts"));
     const auto st = w.stats();
+    // The alerts never reached the database: counted, and in the EVE file.
+    EXPECT_EQ(st.alerts_not_stored, 5u);
     EXPECT_EQ(st.failed, 5u);
     EXPECT_EQ(st.events, 7u);
     EXPECT_EQ(st.alerts, 0u);
+    EXPECT_EQ(st.spill_pending, 0u);
+    EXPECT_EQ(st.accounted(), 12u);
     EXPECT_EQ(read_lines(cfg.eve_path).size(), 12u);  // the EVE sink got everything
     EXPECT_EQ(Store::open(cfg.db_path).count_events(), 7);
+    ASSERT_FALSE(conditions.empty());
+    EXPECT_THAT(conditions.front(), HasSubstr("no such table: alerts"));
+    EXPECT_THAT(conditions.back(), HasSubstr("5 alerts could not be stored before closing"));
 }
 
 TEST(Writer, EveDiskFullIsReportedAndDatabaseGoesOn)
@@ -289,6 +305,346 @@ TEST(Writer, CloseIsIdempotentAndLateSubmitsAreCounted)
     EXPECT_EQ(st.failed, 1u);
     EXPECT_THAT(w.error().value_or(""), HasSubstr("after close()"));
     EXPECT_EQ(read_lines(cfg.eve_path).size(), 1u);
+}
+
+// An alert or event with a large EVE line, so that a small file system fills quickly.
+Record big_record(RecordKind kind, int n)
+{
+    Record r = make_record(0, kind == RecordKind::Alert ? 0 : 1);
+    r.kind = kind;
+    r.ts_us = n;
+    r.pcap_cnt = static_cast<uint64_t>(n);
+    r.flow_id = static_cast<uint64_t>(n);  // one flow per record: no aggregation
+    if (kind == RecordKind::Alert) {
+        r.sid = 1000;
+        r.signature = "big";
+    }
+    r.eve_json = nlohmann::json{{"event_type", kind == RecordKind::Alert ? "alert" : "modbus"},
+                                {"n", n},
+                                {"pad", std::string(2000, 'p')}}
+                     .dump();
+    return r;
+}
+
+// Holds the database's write lock from another connection, so that the writer's next
+// transaction waits (busy_timeout) and its queue fills.
+class WriteLock {
+public:
+    explicit WriteLock(const std::string& path)
+    {
+        EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    ~WriteLock() { release(); }
+    WriteLock(const WriteLock&) = delete;
+    WriteLock& operator=(const WriteLock&) = delete;
+    void release()
+    {
+        if (!db_) return;
+        sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+        sqlite3_close(db_);
+        db_ = nullptr;
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+template <typename Pred>
+bool wait_for(Pred pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000))
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+TEST(Writer, DropEventsPolicyDropsEventsButNeverAlerts)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.eve_path = dir.file("eve.json");
+    cfg.queue_max = 10;
+    cfg.batch_age = std::chrono::milliseconds(1);
+    cfg.queue_full = QueueFullPolicy::DropEvents;
+    cfg.store.aggregation.key = AggregationKey::None;
+    Writer w(cfg);
+    WriteLock lock(cfg.db_path);
+    w.submit(make_record(0, 1));
+    // The writer takes that event and waits for the lock (busy_timeout); the queue then fills.
+    ASSERT_TRUE(wait_for([&] { return w.stats().queued == 0; }));
+    for (int i = 0; i < 100; ++i)
+        w.submit(make_record(0, 1));
+    EXPECT_EQ(w.stats().queued, 10u);
+    EXPECT_EQ(w.stats().dropped_events, 90u);
+    EXPECT_EQ(w.stats().blocked_submits, 0u);  // events never waited
+    // An alert waits for room instead.
+    std::thread producer([&w] { w.submit(make_record(0, 0)); });
+    ASSERT_TRUE(wait_for([&] { return w.stats().blocked_alerts == 1; }));
+    lock.release();
+    producer.join();
+    w.close();
+
+    const auto st = w.stats();
+    EXPECT_EQ(st.alerts, 1u);
+    EXPECT_EQ(st.events + st.dropped_events, 101u);
+    EXPECT_EQ(st.failed, 0u);
+    EXPECT_EQ(st.accounted(), 102u);
+    EXPECT_EQ(read_lines(cfg.eve_path).size(), st.events + st.alerts);
+    auto store = Store::open(cfg.db_path, /*read_only=*/true);
+    EXPECT_EQ(store.count_alerts(), 1);
+    EXPECT_EQ(store.count_events(), static_cast<int64_t>(st.events));
+}
+
+TEST(Writer, BlockPolicyLosesNoEventBehindASlowDatabase)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.queue_max = 10;
+    cfg.batch_age = std::chrono::milliseconds(1);
+    cfg.queue_full = QueueFullPolicy::Block;
+    Writer w(cfg);
+    WriteLock lock(cfg.db_path);
+    std::thread producer([&w] {
+        for (int i = 0; i < 100; ++i)
+            w.submit(make_record(0, 1));
+    });
+    ASSERT_TRUE(wait_for([&] { return w.stats().blocked_submits >= 1; }));
+    lock.release();
+    producer.join();
+    w.close();
+    const auto st = w.stats();
+    EXPECT_EQ(st.dropped_events, 0u);
+    EXPECT_EQ(st.events, 100u);
+    EXPECT_EQ(Store::open(cfg.db_path, /*read_only=*/true).count_events(), 100);
+}
+
+TEST(Writer, SpillIsBoundedAndTheRestIsCounted)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.eve_path = dir.file("eve.json");
+    cfg.spill_max = 3;
+    cfg.retry_interval = std::chrono::hours(1);
+    cfg.on_condition = [](const std::string&) {};
+    Writer w(cfg);
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(cfg.db_path.c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE alerts", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    for (int i = 0; i < 10; ++i)
+        w.submit(big_record(RecordKind::Alert, i));
+    w.flush();
+    auto st = w.stats();
+    EXPECT_EQ(st.alerts_spilled, 3u);
+    EXPECT_EQ(st.spill_pending, 3u);
+    EXPECT_EQ(st.alerts_not_stored, 7u);
+    EXPECT_EQ(st.failed, 7u);
+    EXPECT_EQ(st.accounted(), 10u);
+    // Within the retry interval the database is not tried: events are not stored either.
+    w.submit(big_record(RecordKind::Event, 10));
+    w.close();
+    st = w.stats();
+    EXPECT_EQ(st.events_not_stored, 1u);
+    EXPECT_EQ(st.db_errors, 2u);  // the first batch, and the last try at close
+    EXPECT_EQ(st.alerts_not_stored, 10u);
+    EXPECT_EQ(st.failed, 11u);
+    EXPECT_EQ(st.accounted(), 11u);
+    EXPECT_EQ(read_lines(cfg.eve_path).size(), 11u);  // every alert is in the EVE file
+}
+
+TEST(Writer, FullDiskSpillsAlertsAndStoresThemWhenSpaceReturns)
+{
+    SmallFs fs(1024 * 1024);
+    if (!fs.available()) GTEST_SKIP() << fs.reason();
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = fs.file("otsentry.db");
+    cfg.eve_path = dir.file("eve.json");
+    cfg.batch_age = std::chrono::milliseconds(1);
+    cfg.retry_interval = std::chrono::milliseconds(50);
+    cfg.store.aggregation.key = AggregationKey::None;
+    std::mutex mu;
+    std::vector<std::string> conditions;
+    cfg.on_condition = [&](const std::string& m) {
+        std::lock_guard lk(mu);
+        conditions.push_back(m);
+    };
+    Writer w(cfg);
+    fs.fill("filler");
+
+    int n = 0, alerts = 0;
+    while (w.stats().db_errors == 0 && n < 2000) {
+        for (int i = 0; i < 10; ++i, ++n) {
+            const bool alert = n % 2 == 0;
+            alerts += alert ? 1 : 0;
+            w.submit(big_record(alert ? RecordKind::Alert : RecordKind::Event, n));
+        }
+        w.flush();
+    }
+    ASSERT_GT(w.stats().db_errors, 0u) << "the database never ran out of space";
+    // Capture goes on while the disk is full: more records, nothing blocks.
+    for (int i = 0; i < 100; ++i, ++n) {
+        const bool alert = n % 2 == 0;
+        alerts += alert ? 1 : 0;
+        w.submit(big_record(alert ? RecordKind::Alert : RecordKind::Event, n));
+    }
+    w.flush();
+    auto st = w.stats();
+    EXPECT_FALSE(st.db_ok);
+    EXPECT_GT(st.spill_pending, 0u);
+    EXPECT_GT(st.events_not_stored, 0u);
+    EXPECT_EQ(st.accounted(), static_cast<uint64_t>(n));
+    {
+        std::lock_guard lk(mu);
+        ASSERT_EQ(conditions.size(), 1u) << "reported once";
+        EXPECT_THAT(conditions[0], HasSubstr("database or disk is full"));
+    }
+
+    fs.free("filler");
+    ASSERT_TRUE(wait_for([&] { return w.stats().spill_pending == 0; }));
+    w.close();
+    st = w.stats();
+    EXPECT_TRUE(st.db_ok);
+    EXPECT_EQ(st.alerts_recovered, st.alerts_spilled);
+    EXPECT_EQ(st.alerts_not_stored, 0u);
+    EXPECT_EQ(st.alerts, static_cast<uint64_t>(alerts));
+    EXPECT_EQ(st.db_recoveries, 1u);
+    EXPECT_EQ(st.accounted(), static_cast<uint64_t>(n));
+    {
+        std::lock_guard lk(mu);
+        EXPECT_THAT(conditions.back(), HasSubstr("takes records again"));
+    }
+    auto store = Store::open(cfg.db_path);
+    EXPECT_EQ(store.count_alerts(), alerts);  // every alert, once
+    EXPECT_EQ(store.count_events(), static_cast<int64_t>(st.events));
+    sqlite3_stmt* s = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(store.handle(), "PRAGMA integrity_check", -1, &s, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "ok");
+    sqlite3_finalize(s);
+}
+
+TEST(Writer, FullDiskEveIsCountedAndRecovers)
+{
+    SmallFs fs(256 * 1024);
+    if (!fs.available()) GTEST_SKIP() << fs.reason();
+    WriterConfig cfg;
+    cfg.eve_path = fs.file("eve.json");
+    cfg.on_condition = [](const std::string&) {};
+    Writer w(cfg);
+    fs.fill("filler");
+    for (int i = 0; i < 50; ++i)
+        w.submit(big_record(RecordKind::Alert, i));
+    w.flush();
+    auto st = w.stats();
+    EXPECT_FALSE(st.eve_ok);
+    EXPECT_GT(st.eve_failed, 0u);
+    EXPECT_EQ(w.error(), cfg.eve_path + ": write failed: No space left on device");
+    fs.free("filler");
+    for (int i = 50; i < 60; ++i)
+        w.submit(big_record(RecordKind::Alert, i));
+    w.close();
+    st = w.stats();
+    EXPECT_TRUE(st.eve_ok);
+    EXPECT_EQ(st.eve_recoveries, 1u);
+    EXPECT_EQ(st.alerts + st.failed, 60u);
+    EXPECT_EQ(st.failed, st.eve_failed);
+    const auto lines = read_lines(cfg.eve_path);
+    EXPECT_EQ(lines.size(), st.alerts);
+    for (const auto& l : lines)
+        EXPECT_TRUE(nlohmann::json::accept(l)) << l;  // no torn line
+    EXPECT_EQ(nlohmann::json::parse(lines.back()).at("n"), 59);
+}
+
+TEST(Writer, ReopenEveFollowsLogrotate)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.eve_path = dir.file("eve.json");
+    Writer w(cfg);
+    for (int i = 0; i < 3; ++i)
+        w.submit(make_record(0, i));
+    w.flush();
+    std::filesystem::rename(cfg.eve_path, cfg.eve_path + ".1");
+    w.reopen_eve();
+    ASSERT_TRUE(wait_for([&] { return w.stats().eve_reopens == 1; }));
+    for (int i = 3; i < 5; ++i)
+        w.submit(make_record(0, i));
+    w.close();
+    EXPECT_EQ(read_lines(cfg.eve_path + ".1").size(), 3u);
+    EXPECT_EQ(read_lines(cfg.eve_path).size(), 2u);
+}
+
+TEST(Writer, EveRotationKeepsEveryLine)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.eve_path = dir.file("eve.json");
+    cfg.eve_rotate_bytes = 4096;
+    cfg.eve_keep = 100;
+    cfg.batch_max = 10;
+    Writer w(cfg);
+    for (int i = 0; i < 500; ++i) {
+        w.submit(make_record(0, i));
+        if (i % 10 == 9) w.flush();
+    }
+    w.close();
+    const auto st = w.stats();
+    EXPECT_GT(st.eve_rotations, 5u);
+    size_t lines = read_lines(cfg.eve_path).size();
+    for (uint64_t k = 1; k <= st.eve_rotations; ++k) {
+        const auto rotated = read_lines(cfg.eve_path + "." + std::to_string(k));
+        EXPECT_FALSE(rotated.empty());
+        lines += rotated.size();
+    }
+    EXPECT_EQ(lines, 500u);
+}
+
+TEST(Writer, SynchronousFullStoresEverything)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.synchronous = Synchronous::Full;
+    Writer w(cfg);
+    produce(w, 2, 500);
+    w.close();
+    EXPECT_EQ(w.stats().events + w.stats().alerts, 1000u);
+    EXPECT_EQ(w.error(), std::nullopt);
+    auto store = Store::open(cfg.db_path, /*read_only=*/true);
+    EXPECT_EQ(store.count_events() + store.count_alerts(), 1000);
+}
+
+TEST(Writer, RetentionPrunesBetweenBatches)
+{
+    ScratchDir dir;
+    WriterConfig cfg;
+    cfg.db_path = dir.file("otsentry.db");
+    cfg.store.aggregation.key = AggregationKey::None;
+    RetentionConfig retention;
+    retention.alert_max_age_us = 0;
+    retention.event_max_age_us = 0;
+    retention.max_db_bytes = 0;
+    retention.alert_max_rows = 5;
+    cfg.retention = retention;
+    cfg.prune_interval = std::chrono::seconds(0);  // at every wake-up
+    Writer w(cfg);
+    for (int i = 0; i < 20; ++i)
+        w.submit(big_record(RecordKind::Alert, i));
+    w.flush();
+    w.submit(big_record(RecordKind::Event, 20));  // one more batch: prunes after the first
+    w.close();
+    EXPECT_EQ(w.stats().alerts, 20u);
+    EXPECT_EQ(w.stats().pruned_alerts, 15u);
+    EXPECT_EQ(Store::open(cfg.db_path, /*read_only=*/true).count_alerts(), 5);
 }
 
 }  // namespace

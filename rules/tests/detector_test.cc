@@ -255,13 +255,16 @@ alert modbus any any -> any any (msg:"modbus payload"; content:"|08 00 04|"; sid
 TEST_F(DetectorTest, AppLayerEventRules)
 {
     load(R"(alert modbus any any -> any any (msg:"bad length"; app-layer-event:modbus.bad_length; sid:1;)
-alert modbus any any -> any any (msg:"suricata name"; app-layer-event:modbus.invalid_length; sid:2;)
+alert modbus any any -> any any (msg:"suricata name"; app-layer-event:modbus.invalid_protocol_id; sid:2;)
 )");
     Collected c;
     auto v = tcp_packet({});
     v.app = Protocol::Modbus;
     detector_->inspect_anomaly(v, Protocol::Modbus, 2, &flow_, c);  // modbus.bad_length is code 2
-    EXPECT_EQ(c.sids, (Sids{1, 2}));
+    EXPECT_EQ(c.sids, Sids{1});
+    Collected proto;
+    detector_->inspect_anomaly(v, Protocol::Modbus, 1, &flow_, proto);  // modbus.bad_protocol_id
+    EXPECT_EQ(proto.sids, Sids{2});
     Collected none;
     detector_->inspect_anomaly(v, Protocol::Modbus, 3, &flow_, none);
     EXPECT_TRUE(none.sids.empty());
