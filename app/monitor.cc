@@ -341,16 +341,7 @@ int run_monitor(const MonitorOptions& opts)
 {
     // Rules first: a fatal rule problem stops us before any capture starts.
     std::unique_ptr<RuleService> rules;
-    if (!opts.rules.none) {
-        rules::LoadOptions load;
-        std::string err;
-        if (!opts.rules.to_load_options(load, err)) {
-            fmt::print(stderr, "otsentry: error: {}\n", err);
-            return 2;
-        }
-        rules = RuleService::start(std::move(load), false);
-        if (!rules) return 1;
-    }
+    if (const int rc = RuleService::from_options(opts.rules, false, rules); rc != 0) return rc;
     // Opened below, after the signal mask is set; declared here so SIGHUP can reopen its EVE file
     // (and so it outlives the signal thread).
     std::optional<alerts::Writer> writer;

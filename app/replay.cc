@@ -73,16 +73,7 @@ int run_replay(const ReplayOptions& opts)
     }
 
     std::unique_ptr<RuleService> rules;
-    if (!opts.rules.none) {
-        rules::LoadOptions load;
-        std::string err;
-        if (!opts.rules.to_load_options(load, err)) {
-            fmt::print(stderr, "otsentry: error: {}\n", err);
-            return 2;
-        }
-        rules = RuleService::start(std::move(load), opts.quiet);
-        if (!rules) return 1;
-    }
+    if (const int rc = RuleService::from_options(opts.rules, opts.quiet, rules); rc != 0) return rc;
 
     std::optional<alerts::Writer> writer;
     try {

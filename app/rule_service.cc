@@ -33,6 +33,20 @@ std::unique_ptr<RuleService> RuleService::start(rules::LoadOptions opts, bool qu
     return std::unique_ptr<RuleService>{new RuleService{std::move(opts), std::move(r)}};
 }
 
+int RuleService::from_options(const RuleOptions& opts, bool quiet, std::unique_ptr<RuleService>& out)
+{
+    out.reset();
+    if (opts.none) return 0;
+    rules::LoadOptions load;
+    std::string err;
+    if (!opts.to_load_options(load, err)) {
+        fmt::print(stderr, "otsentry: error: {}\n", err);
+        return 2;
+    }
+    out = start(std::move(load), quiet);
+    return out ? 0 : 1;
+}
+
 bool RuleService::reload(std::string& message)
 {
     std::lock_guard lock{mu_};

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "app/rule_options.h"
 #include "rules/live_rules.h"
 #include "rules/loader.h"
 
@@ -18,6 +19,10 @@ public:
     // Loads the rules; prints what was rejected (as warnings) to stderr unless `quiet`. Returns
     // nullopt (after printing why) when a fatal problem leaves nothing to run.
     static std::unique_ptr<RuleService> start(rules::LoadOptions opts, bool quiet);
+
+    // The rules `opts` ask for (none with --no-rules). Returns 0, or the exit status to stop with
+    // after printing why (2: a bad --var, 1: the rules cannot load).
+    static int from_options(const RuleOptions& opts, bool quiet, std::unique_ptr<RuleService>& out);
 
     [[nodiscard]] rules::LiveRules& live() noexcept { return *live_; }
     [[nodiscard]] const rules::LoadResult& last() const noexcept { return last_; }

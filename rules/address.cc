@@ -6,28 +6,14 @@
 #include <vector>
 
 #include "rules/compare.h"
+#include "rules/text.h"
 
 namespace otsentry::rules {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0)
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+using text::iequals;
+using text::trim;
 
 bool is_port_variable(std::string_view name) noexcept
 {

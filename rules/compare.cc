@@ -1,4 +1,5 @@
 #include "rules/compare.h"
+#include "rules/text.h"
 
 #include <cctype>
 
@@ -6,14 +7,7 @@ namespace otsentry::rules {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0)
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
-        s.remove_suffix(1);
-    return s;
-}
+using text::trim;
 
 std::string describe(const IntLimit& lim)
 {

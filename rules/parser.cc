@@ -7,6 +7,7 @@
 
 #include "rules/compare.h"
 #include "rules/keywords.h"
+#include "rules/text.h"
 
 namespace otsentry::rules {
 
@@ -14,20 +15,12 @@ namespace detail {
 
 std::string_view trim(std::string_view s) noexcept
 {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0)
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
-        s.remove_suffix(1);
-    return s;
+    return text::trim(s);
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept
 {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
+    return text::iequals(a, b);
 }
 
 std::vector<std::string_view> split_commas(std::string_view s)
