@@ -1,4 +1,5 @@
 #include "alerts/store.h"
+#include "alerts/tests/test_util.h"
 
 #include <sqlite3.h>
 
@@ -18,28 +19,7 @@ using test::ScratchDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-// A raw connection, for building databases the way an older (or newer) otsentry left them.
-class RawDb {
-public:
-    explicit RawDb(const std::string& path)
-    {
-        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) ADD_FAILURE() << sqlite3_errmsg(db_);
-    }
-    ~RawDb() { sqlite3_close(db_); }
-    RawDb(const RawDb&) = delete;
-    RawDb& operator=(const RawDb&) = delete;
-
-    void exec(const std::string& sql)
-    {
-        char* msg = nullptr;
-        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK)
-            ADD_FAILURE() << sql << ": " << (msg ? msg : "?");
-        sqlite3_free(msg);
-    }
-
-private:
-    sqlite3* db_ = nullptr;
-};
+using test::RawDb;
 
 std::string query_text(sqlite3* db, const std::string& sql)
 {
