@@ -9,6 +9,8 @@
 #include "app/replay.h"
 #include "app/rule_options.h"
 #include "rules/loader.h"
+#include "webui/cli.h"
+#include "webui/server.h"
 
 namespace {
 
@@ -108,6 +110,9 @@ int main(int argc, char** argv)
         ->check(CLI::Range(1u, 256u))
         ->capture_default_str();
     add_rule_options(cmd, replay.rules);
+    otsentry::webui::WebCli web;
+    bool replay_serve = false;
+    otsentry::webui::add_serve_options(*cmd, web, replay_serve);
     otsentry::app::add_output_options(cmd, replay.output, false);
     cmd->footer(replay_footer);
 
@@ -163,6 +168,7 @@ int main(int argc, char** argv)
 
     otsentry::app::AlertsCli alerts_cli;
     otsentry::app::add_alerts_commands(app, alerts_cli);
+    otsentry::webui::add_web_commands(app, web);
 
     try {
         app.parse(argc, argv);
@@ -183,8 +189,18 @@ int main(int argc, char** argv)
         replay.progress = progress == "always"  ? otsentry::app::ReplayOptions::Progress::Always
                           : progress == "never" ? otsentry::app::ReplayOptions::Progress::Never
                                                 : otsentry::app::ReplayOptions::Progress::Auto;
-        return otsentry::app::run_replay(replay);
+        if (replay_serve && replay.db_path.empty()) {
+            fmt::print(stderr,
+                       "otsentry: error: --serve needs a database (--db PATH): the UI reads the store\n");
+            return 2;
+        }
+        const int rc = otsentry::app::run_replay(replay);
+        if (!replay_serve || rc != 0) return rc;
+        web.db_path = replay.db_path;
+        web.action = "serve";
+        return otsentry::webui::run_web_cli(web);
     }
+    if (!web.action.empty()) return otsentry::webui::run_web_cli(web);
     if (mon->parsed()) {
         return otsentry::app::run_monitor(monitor);
     }

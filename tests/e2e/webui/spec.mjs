@@ -1,0 +1,314 @@
+// The browser walk-through of the web UI, against the real server (run.sh) or the mock
+// (run.sh --mock): log in, see the dashboard, filter alerts by severity and protocol, open one
+// with the keyboard, download its evidence pcap and parse it, acknowledge it and see the
+// history entry, log out; then log in as the admin, find the acknowledgement in the audit
+// log, log out. Every step leaves a numbered screenshot in --out.
+//
+// Usage: node spec.mjs --base http://127.0.0.1:PORT --user NAME --password PW
+//                      --admin NAME --admin-password PW --out DIR
+//                      [--severity 1] [--proto modbus] [--chromium /usr/bin/chromium]
+// Ends with "webui: N passed, N failed" (and ", N skipped": steps after a failure, which
+// depend on it); exit status 0 only when every step passed.
+import fs from 'node:fs';
+import path from 'node:path';
+import {chromium} from 'playwright-core';
+
+const opt = {severity: '1', proto: 'modbus', chromium: '/usr/bin/chromium'};
+for (let i = 2; i < process.argv.length; i += 2) opt[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+for (const k of ['base', 'user', 'password', 'admin', 'admin-password', 'out']) {
+  if (!opt[k]) {
+    console.error(`spec.mjs: --${k} is required`);
+    process.exit(2);
+  }
+}
+fs.mkdirSync(opt.out, {recursive: true});
+const TIMEOUT = 15000;
+
+class StepError extends Error {}
+function expect(cond, what) {
+  if (!cond) throw new StepError(what);
+}
+
+// A classic pcap file walked record by record: returns the packet count, throws on any
+// inconsistency (bad magic, version, truncated record, caplen over snaplen).
+export function parsePcap(buf) {
+  if (buf.length < 24) throw new Error(`pcap too short (${buf.length} bytes)`);
+  const magic = buf.subarray(0, 4).toString('hex');
+  let le;
+  if (magic === 'd4c3b2a1' || magic === '4d3cb2a1') le = true;
+  else if (magic === 'a1b2c3d4' || magic === 'a1b23c4d') le = false;
+  else throw new Error(`not a pcap file: magic ${magic}`);
+  const u16 = (o) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  if (u16(4) !== 2) throw new Error(`pcap major version ${u16(4)}`);
+  const snap = u32(16);
+  let off = 24, n = 0;
+  while (off < buf.length) {
+    if (off + 16 > buf.length) throw new Error(`truncated record header at ${off}`);
+    const caplen = u32(off + 8), len = u32(off + 12);
+    if (caplen > len || (snap && caplen > snap)) throw new Error(`bad record lengths at ${off}`);
+    if (off + 16 + caplen > buf.length) throw new Error(`truncated packet at ${off}`);
+    off += 16 + caplen;
+    n += 1;
+  }
+  return n;
+}
+
+const results = [];
+let page, browser, shot = 0, alertId = null, failed = false;
+
+async function screenshot(name) {
+  shot += 1;
+  const file = path.join(opt.out, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({path: file, fullPage: true});
+  return file;
+}
+
+async function step(name, fn) {
+  if (failed) {
+    results.push({name, status: 'skipped'});
+    console.log(`SKIP ${name}`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await fn();
+    await screenshot(name);
+    results.push({name, status: 'passed'});
+    console.log(`PASS ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed = true;
+    results.push({name, status: 'failed'});
+    console.log(`FAIL ${name}: ${e.message}`);
+    try {
+      console.log(`  screenshot: ${await screenshot(`${name}-FAILED`)}`);
+    } catch {
+      // no page to capture
+    }
+  }
+}
+
+const byId = (id) => page.getByTestId(id);
+
+async function login(user, password) {
+  await page.goto(`${opt.base}/`);
+  await byId('login-form').waitFor({timeout: TIMEOUT});
+  await byId('login-username').fill(user);
+  await byId('login-password').fill(password);
+  await byId('login-submit').click();
+  await byId('nav-dashboard').waitFor({timeout: TIMEOUT});
+  const who = await byId('current-user').textContent();
+  expect(who.includes(user), `signed-in user shown as "${who}", want ${user}`);
+}
+
+async function logout() {
+  await byId('logout-button').click();
+  await byId('login-form').waitFor({timeout: TIMEOUT});
+  // The session is gone on the server too: the API answers 401.
+  const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+  expect(status === 401, `GET /api/v1/session after logout answered ${status}, want 401`);
+}
+
+async function main() {
+  browser = await chromium.launch({executablePath: opt.chromium, args: ['--no-sandbox'], headless: true});
+  const context = await browser.newContext({locale: 'en-US', acceptDownloads: true,
+                                            viewport: {width: 1440, height: 900}});
+  page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  await step('login-page', async () => {
+    await page.goto(`${opt.base}/`);
+    await byId('login-form').waitFor();
+    // A wrong password is refused with a message and no session.
+    await byId('login-username').fill(opt.user);
+    await byId('login-password').fill(`${opt.password}-wrong`);
+    await byId('login-submit').click();
+    await byId('login-error').waitFor({state: 'visible'});
+  });
+
+  await step('dashboard', async () => {
+    await login(opt.user, opt.password);
+    await byId('chart-over-time').waitFor();
+    const bars = await page.locator('[data-testid="chart-over-time"] rect').count();
+    expect(bars > 0, 'the alerts-over-time chart has no bars');
+    const total = Number(await page.locator('[data-testid="kpi-total"] .kpi-num').textContent());
+    expect(total > 0, `dashboard total is ${total}`);
+    for (const id of ['chart-severity', 'chart-signatures', 'chart-talkers', 'chart-protocols']) {
+      const rows = await page.locator(`[data-testid="${id}"] li`).count();
+      expect(rows > 0, `${id} is empty`);
+    }
+    const protoText = await byId('chart-protocols').textContent();
+    expect(protoText.includes(opt.proto), `protocol mix lacks ${opt.proto}: ${protoText}`);
+  });
+
+  await step('alerts-filtered', async () => {
+    await byId('nav-alerts').click();
+    await page.locator('[data-testid^="alert-row-"]').first().waitFor();
+    const before = await page.locator('[data-testid^="alert-row-"]').count();
+    await byId(`filter-severity-${opt.severity}`).check();
+    await byId('filter-proto').selectOption(opt.proto);
+    await byId('filter-apply').click();
+    await page.waitForFunction(
+        ([s, p]) => location.hash.includes(`severity=${s}`) && location.hash.includes(`proto=${p}`),
+        [opt.severity, opt.proto]);
+    await page.locator('[data-testid^="alert-row-"]').first().waitFor();
+    const rows = page.locator('[data-testid^="alert-row-"]');
+    const n = await rows.count();
+    expect(n > 0, 'no alert matches the filter');
+    expect(n <= before, `the filtered list grew (${before} -> ${n})`);
+    for (let i = 0; i < n; i++) {
+      const cells = rows.nth(i).locator('td');
+      const sevCls = await cells.nth(1).locator('span').getAttribute('class');
+      const proto = (await cells.nth(4).textContent()).trim();
+      expect(sevCls.includes(`sev-${opt.severity}`), `row ${i} severity class "${sevCls}"`);
+      expect(proto === opt.proto, `row ${i} protocol "${proto}"`);
+    }
+    // The filters survive a reload: they live in the URL.
+    await page.reload();
+    await page.locator('[data-testid^="alert-row-"]').first().waitFor();
+    expect(await byId(`filter-severity-${opt.severity}`).isChecked(), 'severity filter lost on reload');
+    expect(await byId('filter-proto').inputValue() === opt.proto, 'protocol filter lost on reload');
+    alertId = await rows.first().getAttribute('data-id');
+  });
+
+  await step('alert-detail', async () => {
+    // Keyboard: the first row holds the cursor; j then k returns to it, Enter opens it.
+    await page.locator('body').press('j');
+    await page.locator('body').press('k');
+    await page.locator('body').press('Enter');
+    await page.waitForFunction((id) => location.hash === `#/alerts/${id}`, alertId);
+    await byId('detail-title').waitFor();
+    expect((await byId('detail-id').textContent()).trim() === String(alertId), 'detail shows another alert');
+    await byId('detail-rule').waitFor();
+    const txn = await byId('detail-transaction').textContent();
+    expect(txn.includes('function_code'), 'the decoded transaction has no function_code');
+  });
+
+  await step('evidence-pcap', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), byId('download-pcap').click()]);
+    const file = path.join(opt.out, `alert-${alertId}.pcap`);
+    await download.saveAs(file);
+    const buf = fs.readFileSync(file);
+    const magic = buf.subarray(0, 4).toString('hex');
+    expect(['d4c3b2a1', 'a1b2c3d4'].includes(magic), `evidence magic ${magic}`);
+    const packets = parsePcap(buf);
+    expect(packets > 0, 'evidence pcap holds no packet');
+    console.log(`  evidence: ${file} (${buf.length} bytes, ${packets} packets)`);
+  });
+
+  await step('acknowledged', async () => {
+    await byId('detail-ack').click();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="detail-status"]');
+      return el && el.textContent.trim() === 'Acknowledged';
+    });
+    const hist = page.locator('[data-testid="history-entry"]');
+    await hist.first().waitFor();
+    const text = (await hist.allTextContents()).join('\n');
+    expect(text.includes(opt.user) && text.includes('acknowledged'), `history lacks the ack: ${text}`);
+  });
+
+  if (opt.mock) {
+    // Mock only (it can inject an alert): a new alert on the stream shows up in the open list.
+    await step('live-update', async () => {
+      await byId('nav-alerts').click();
+      await byId('alert-table').waitFor();
+      await page.locator('[data-testid^="alert-row-"]').first().waitFor();
+      const res = await page.request.post(`${opt.base}/mock/emit`);
+      expect(res.ok(), `mock emit answered ${res.status()}`);
+      const {id} = await res.json();
+      await byId(`alert-row-${id}`).waitFor();
+      expect(/row-new/.test(await byId(`alert-row-${id}`).getAttribute('class')), 'live row not marked new');
+    });
+  }
+
+  await step('bulk-triage-keys', async () => {
+    // On the list of new alerts: x selects the cursor row, j moves down, x selects that one, the
+    // bulk "false positive" button updates both (they leave the list); then a acknowledges the
+    // row under the cursor.
+    await page.goto(`${opt.base}/#/alerts?status=new`);
+    const rows = page.locator('[data-testid^="alert-row-"]');
+    await rows.first().waitFor();
+    const n0 = await rows.count();
+    expect(n0 >= 3, `only ${n0} new alerts; the step needs 3`);
+    const first = await rows.nth(0).getAttribute('data-id');
+    const second = await rows.nth(1).getAttribute('data-id');
+    await page.locator('body').press('x');
+    await page.locator('body').press('j');
+    await page.locator('body').press('x');
+    const sel = (await byId('selected-count').textContent()).trim();
+    expect(sel === '2 selected', `selection reads "${sel}"`);
+    await byId('bulk-false_positive').click();
+    await byId(`alert-row-${first}`).waitFor({state: 'detached'});
+    await byId(`alert-row-${second}`).waitFor({state: 'detached'});
+    expect(await rows.count() === n0 - 2, `${await rows.count()} rows after the bulk action, want ${n0 - 2}`);
+    const third = await rows.nth(0).getAttribute('data-id');
+    await page.locator('body').press('a');
+    await byId(`alert-row-${third}`).waitFor({state: 'detached'});
+    const check = await page.evaluate(async (ids) => Promise.all(ids.map(async (id) =>
+      (await (await fetch(`/api/v1/alerts/${id}`)).json()).alert.status)), [first, second, third]);
+    expect(check.join() === 'false_positive,false_positive,acknowledged', `stored statuses ${check}`);
+  });
+
+  await step('language-and-theme', async () => {
+    await byId('lang-select').selectOption('zh-CN');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const nav = (await byId('nav-dashboard').textContent()).trim();
+    expect(nav === '总览', `dashboard link reads "${nav}" in zh-CN`);
+    await byId('theme-select').selectOption('dark');
+    const dark = await page.evaluate(() => [document.documentElement.dataset.theme,
+                                            getComputedStyle(document.body).backgroundColor]);
+    expect(dark[0] === 'dark' && dark[1] === 'rgb(15, 20, 24)', `dark theme not applied: ${dark}`);
+    await screenshot('zh-CN-dark');
+    await byId('lang-select').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await byId('theme-select').selectOption('auto');
+  });
+
+  await step('logout', async () => {
+    await logout();
+  });
+
+  await step('admin-audit', async () => {
+    await login(opt.admin, opt['admin-password']);
+    await byId('nav-audit').click();
+    await byId('audit-table').waitFor();
+    await page.locator('[data-testid="audit-entry"]').first().waitFor();
+    // Cells: time, actor, action, target, detail, result.
+    const entries = await page.locator('[data-testid="audit-entry"]').evaluateAll(
+        (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+    const idRe = new RegExp(`(^|\\D)${alertId}(\\D|$)`);
+    const hit = entries.find((c) => c[1] === opt.user && idRe.test(c[3]) && c[4].includes('acknowledged'));
+    expect(hit, `no audit entry for ${opt.user} acknowledging alert ${alertId}:\n` +
+                entries.map((c) => c.join(' | ')).join('\n'));
+    await page.locator('[data-testid="audit-entry"]', {hasText: 'acknowledged'}).first().scrollIntoViewIfNeeded();
+  });
+
+  await step('admin-logout', async () => {
+    await logout();
+  });
+
+  await step('no-console-errors', async () => {
+    // 401s from the deliberate wrong password and the post-logout probe are expected noise.
+    const real = consoleErrors.filter((e) => !/401|Unauthorized/i.test(e));
+    expect(real.length === 0, `browser console errors:\n${real.join('\n')}`);
+  });
+
+  await browser.close();
+}
+
+try {
+  await main();
+} catch (e) {
+  console.log(`FAIL setup: ${e.message}`);
+  results.push({name: 'setup', status: 'failed'});
+  if (browser) await browser.close().catch(() => {});
+}
+const count = (s) => results.filter((r) => r.status === s).length;
+const skipped = count('skipped');
+console.log(`webui: ${count('passed')} passed, ${count('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`screenshots: ${opt.out}`);
+process.exit(count('failed') || skipped ? 1 : 0);
