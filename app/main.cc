@@ -1,4 +1,6 @@
 // otsentry: passive security monitor for industrial networks. One binary, several commands.
+#include <iostream>
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -146,6 +148,8 @@ int main(int argc, char** argv)
         ->capture_default_str();
     mon->add_flag("-q,--quiet", monitor.quiet, "Do not print the summary or the statistics lines");
     add_rule_options(mon, monitor.rules);
+    bool monitor_serve = false;
+    otsentry::webui::add_serve_options(*mon, web, monitor_serve);
     otsentry::app::add_output_options(mon, monitor.output, true);
     mon->footer(monitor_footer);
 
@@ -202,7 +206,26 @@ int main(int argc, char** argv)
     }
     if (!web.action.empty()) return otsentry::webui::run_web_cli(web);
     if (mon->parsed()) {
-        return otsentry::app::run_monitor(monitor);
+        if (!monitor_serve) return otsentry::app::run_monitor(monitor);
+        if (monitor.db_path.empty()) {
+            fmt::print(stderr,
+                       "otsentry: error: --serve needs a database (--db PATH): the UI reads the store\n");
+            return 2;
+        }
+        // The server's threads must not take the stop signals meant for the monitor's own
+        // signal thread: block them before any server thread exists.
+        otsentry::webui::block_stop_signals();
+        web.db_path = monitor.db_path;
+        std::unique_ptr<otsentry::webui::Server> server;
+        try {
+            server = otsentry::webui::start_web_server(web, std::cout);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "otsentry: error: web UI: {}\n", e.what());
+            return 1;
+        }
+        const int rc = otsentry::app::run_monitor(monitor);
+        server->stop();
+        return rc;
     }
     if (check_cmd->parsed()) {
         otsentry::rules::LoadOptions load;
