@@ -130,7 +130,8 @@ std::vector<User> list_users(const Store& store)
     return out;
 }
 
-bool set_password(Store& store, std::string_view name, std::string_view password_hash)
+bool set_password(Store& store, std::string_view name, std::string_view password_hash,
+                  std::string_view keep_session)
 {
     sqlite3* db = require(store.handle(), store.path());
     if (password_hash.empty()) throw InvalidRequest("empty password hash");
@@ -142,12 +143,51 @@ bool set_password(Store& store, std::string_view name, std::string_view password
     bind_text_not_null(s.get(), 2, password_hash);
     step_done(db, store.path(), s.get(), "set password");
     if (sqlite3_changes(db) == 0) return false;
-    auto d = prepare(db, store.path(),
-                     "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)");
+    auto d = prepare(
+        db, store.path(),
+        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1) AND id IS NOT ?2");
     bind_text_not_null(d.get(), 1, name);
+    detail::bind_text(d.get(), 2, keep_session);  // empty: NULL, every session ends
     step_done(db, store.path(), d.get(), "end sessions");
     tx.commit();
     return true;
+}
+
+UpdateResult update_user(Store& store, std::string_view name, std::optional<Role> role,
+                         std::optional<bool> disabled)
+{
+    sqlite3* db = require(store.handle(), store.path());
+    detail::WriteTransaction tx(db, store.path(), "update user");
+    auto q = prepare(db, store.path(), "SELECT id, role, disabled FROM users WHERE name = ?1");
+    bind_text_not_null(q.get(), 1, name);
+    const int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_DONE) return UpdateResult::NoSuchUser;
+    if (rc != SQLITE_ROW) fail(db, store.path(), "find user");
+    const int64_t id = sqlite3_column_int64(q.get(), 0);
+    const Role old_role = parse_role(column_text(q.get(), 1)).value_or(Role::Viewer);
+    const bool old_disabled = sqlite3_column_int(q.get(), 2) != 0;
+    q.reset();
+    const Role new_role = role.value_or(old_role);
+    const bool new_disabled = disabled.value_or(old_disabled);
+    const bool was_active_admin = old_role == Role::Admin && !old_disabled;
+    const bool is_active_admin = new_role == Role::Admin && !new_disabled;
+    if (was_active_admin && !is_active_admin &&
+        detail::query_int(db, store.path(),
+                          "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0") <= 1)
+        return UpdateResult::LastAdmin;
+    auto u = prepare(db, store.path(), "UPDATE users SET role = ?2, disabled = ?3 WHERE id = ?1");
+    sqlite3_bind_int64(u.get(), 1, id);
+    const auto role_name = to_string(new_role);
+    bind_text_not_null(u.get(), 2, role_name);
+    sqlite3_bind_int(u.get(), 3, new_disabled ? 1 : 0);
+    step_done(db, store.path(), u.get(), "update user");
+    if (new_disabled) {
+        auto d = prepare(db, store.path(), "DELETE FROM sessions WHERE user_id = ?1");
+        sqlite3_bind_int64(d.get(), 1, id);
+        step_done(db, store.path(), d.get(), "end sessions");
+    }
+    tx.commit();
+    return UpdateResult::Updated;
 }
 
 FailureResult record_login_failure(Store& store, int64_t user_id, int64_t now_us, const LockoutPolicy& policy)

@@ -60,8 +60,22 @@ int64_t create_user(Store& store, std::string_view name, Role role, std::string_
 std::optional<User> find_user(const Store& store, std::string_view name);
 std::optional<User> find_user(const Store& store, int64_t id);
 std::vector<User> list_users(const Store& store);  // by name
-// Sets a new hash, clears failures and lockout, and ends the user's sessions. False: no such user.
-bool set_password(Store& store, std::string_view name, std::string_view password_hash);
+// Sets a new hash, clears failures and lockout, and ends the user's sessions except the one whose
+// id hash is `keep_session` (a user changing their own password stays logged in there). False: no
+// such user.
+bool set_password(Store& store, std::string_view name, std::string_view password_hash,
+                  std::string_view keep_session = {});
+
+// What update_user did.
+enum class UpdateResult : uint8_t {
+    Updated,
+    NoSuchUser,
+    LastAdmin,  // refused: the change would leave no enabled admin
+};
+// Changes the role and/or the disabled flag (nullopt: unchanged) in one transaction. Refuses to
+// demote or disable the last enabled admin. Disabling ends the user's sessions.
+UpdateResult update_user(Store& store, std::string_view name, std::optional<Role> role,
+                         std::optional<bool> disabled);
 FailureResult record_login_failure(Store& store, int64_t user_id, int64_t now_us,
                                    const LockoutPolicy& policy = {});
 void clear_login_failures(Store& store, int64_t user_id);

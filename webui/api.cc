@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "alerts/events_query.h"
 #include "cmake/embedded_file.h"
 #include "webui/auth.h"
 
@@ -27,6 +28,7 @@ constexpr size_t max_query_params = 16;
 constexpr size_t max_query_value = 256;
 constexpr size_t max_text_filter = 200;
 constexpr size_t max_password = 1024;
+constexpr size_t min_new_password = 12;
 
 // Raised inside a handler: becomes {"error":{"code","message"}} with the status.
 struct ApiError {
@@ -221,6 +223,39 @@ alerts::AlertFilter parse_filter(const Query& q)
     return f;
 }
 
+constexpr std::string_view event_keys[] = {"since", "until", "proto", "src",   "dest",
+                                           "host",  "q",     "limit", "cursor"};
+
+alerts::EventFilter parse_event_filter(const Query& q)
+{
+    alerts::EventFilter f;
+    for (const auto& [key, v] : q) {
+        if (key == "since") {
+            f.since_us = parse_int(key, v, 0, INT64_MAX);
+        } else if (key == "until") {
+            f.until_us = parse_int(key, v, 0, INT64_MAX);
+        } else if (key == "proto") {
+            if (!valid_proto(v)) fail(400, "invalid_parameter", "proto must be 1-32 of a-z 0-9 _ -");
+            f.app_proto = v;
+        } else if (key == "src" || key == "dest" || key == "host") {
+            if (!valid_host(v)) fail(400, "invalid_parameter", key + " must be an IP address");
+            (key == "src" ? f.src_host : key == "dest" ? f.dest_host : f.host) = v;
+        } else if (key == "q") {
+            if (v.size() > max_text_filter || !printable(v))
+                fail(400, "invalid_parameter", "q must be at most 200 printable characters");
+            f.text = v;
+        } else if (key == "limit") {
+            f.limit = static_cast<int>(parse_int(key, v, 1, 500));
+        } else if (key == "cursor") {
+            const auto c = parse_cursor(v);
+            f.before = alerts::EventCursor{c.ts_us, c.id};
+        }
+    }
+    if (f.since_us && f.until_us && *f.since_us > *f.until_us)
+        fail(400, "invalid_parameter", "since must not be after until");
+    return f;
+}
+
 json null_if_empty(const std::string& s)
 {
     return s.empty() ? json(nullptr) : json(s);
@@ -248,6 +283,15 @@ json alert_json(const alerts::StoredAlert& a)
             {"last_seen_us", a.last_seen_us}};
 }
 
+json user_json(const alerts::User& u, int64_t now_us)
+{
+    return {{"name", u.name},
+            {"role", alerts::to_string(u.role)},
+            {"created_us", u.created_us},
+            {"disabled", u.disabled},
+            {"locked", u.locked_until_us > now_us}};
+}
+
 // ---- JSON bodies ----
 
 json parse_body(const Request& r, std::initializer_list<std::string_view> allowed)
@@ -261,6 +305,12 @@ json parse_body(const Request& r, std::initializer_list<std::string_view> allowe
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
             fail(422, "invalid_field", "unknown field: " + key.substr(0, 32));
     return j;
+}
+
+// A body that may be empty (no fields to send) or a JSON object with none of its own fields.
+void parse_empty_body(const Request& r)
+{
+    if (!r.body.empty()) parse_body(r, {});
 }
 
 std::string string_field(const json& j, const char* key, size_t min_len, size_t max_len, bool required = true)
@@ -590,6 +640,27 @@ Response Api::route(const Request& request, Store& store)
     const auto& user = session->user;
     const alerts::Actor actor{user.name, t};
 
+    if (rest.size() == 2 && rest[0] == "session" && rest[1] == "password") {
+        allow(request, {"POST"});
+        parse_query(query, {});
+        const auto body = parse_body(request, {"current", "new"});
+        const auto current = string_field(body, "current", 1, max_password);
+        const auto fresh = string_field(body, "new", min_new_password, max_password);
+        if (user.locked_until_us > t)  // guessing went on here: no more tries until the lock ends
+            fail(429, "account_locked", "too many wrong passwords: this account is locked for a while");
+        if (!verify_password(user.password_hash, current)) {
+            // Counts like a failed login: a stolen session cannot guess the password freely.
+            const auto f = alerts::record_login_failure(store, user.id, t, config_.lockout);
+            store.record_audit(actor, "user.passwd", "user/" + user.name,
+                               dump(json{{"self", true}, {"locked", f.locked_now}}), false);
+            fail(403, "wrong_password", "the current password is wrong");
+        }
+        if (fresh == current) fail(422, "invalid_field", "new must differ from current");
+        alerts::set_password(store, user.name, hash_password(fresh), id_hash);
+        store.record_audit(actor, "user.passwd", "user/" + user.name, dump(json{{"self", true}}), true);
+        return json_response(200, json{{"ok", true}});
+    }
+
     if (rest.size() == 1 && rest[0] == "session") {
         allow(request, {"GET", "DELETE", "POST"});
         parse_query(query, {});
@@ -767,6 +838,72 @@ Response Api::route(const Request& request, Store& store)
                       {"next_cursor", more ? json(std::to_string(entries.back().id)) : json(nullptr)}});
     }
 
+    if (rest.size() == 1 && rest[0] == "events") {
+        allow(request, {"GET"});
+        const auto page = alerts::query_events(store, parse_event_filter(parse_query(query, event_keys)));
+        json list = json::array();
+        for (const auto& e : page.events) {
+            auto eve = json::parse(e.eve_json, nullptr, false);
+            list.push_back({{"id", e.id},
+                            {"ts_us", e.ts_us},
+                            {"app_proto", null_if_empty(e.app_proto)},
+                            {"src_ip", null_if_empty(e.src_ip)},
+                            {"src_port", e.src_port},
+                            {"dest_ip", null_if_empty(e.dest_ip)},
+                            {"dest_port", e.dest_port},
+                            {"pcap_cnt", e.pcap_cnt},
+                            {"eve", eve.is_discarded() ? json(nullptr) : std::move(eve)}});
+        }
+        return json_response(200, json{{"events", std::move(list)},
+                                       {"next_cursor", page.next ? json(std::to_string(page.next->ts_us) +
+                                                                        "." + std::to_string(page.next->id))
+                                                                 : json(nullptr)}});
+    }
+
+    if (rest.size() >= 2 && rest.size() <= 3 && rest[0] == "users") {
+        const std::string name(rest[1]);
+        const bool password = rest.size() == 3 && rest[2] == "password";
+        if (rest.size() == 3 && !password) fail(404, "not_found", "no such API route");
+        allow(request, {password ? "POST" : "PUT"});
+        require_role(user, Role::Admin);
+        parse_query(query, {});
+        if (!alerts::valid_user_name(name)) fail(404, "not_found", "no such user");
+        if (password) {
+            parse_empty_body(request);
+            if (!alerts::find_user(store, name)) fail(404, "not_found", "no such user");
+            const auto fresh = generate_password();
+            alerts::set_password(store, name, hash_password(fresh));
+            store.record_audit(actor, "user.passwd", "user/" + name, dump(json{{"reset", true}}), true);
+            return json_response(200, json{{"user", {{"name", name}}}, {"password", fresh}});
+        }
+        const auto body = parse_body(request, {"role", "disabled"});
+        if (body.empty()) fail(422, "invalid_field", "give role and/or disabled");
+        std::optional<Role> role;
+        std::optional<bool> disabled;
+        json detail = json::object();
+        if (body.contains("role")) {
+            role = alerts::parse_role(string_field(body, "role", 1, 16));
+            if (!role) fail(422, "invalid_field", "role must be admin, analyst or viewer");
+            detail["role"] = alerts::to_string(*role);
+        }
+        if (const auto d = body.find("disabled"); d != body.end()) {
+            if (!d->is_boolean()) fail(422, "invalid_field", "disabled must be true or false");
+            disabled = d->get<bool>();
+            detail["disabled"] = *disabled;
+        }
+        switch (alerts::update_user(store, name, role, disabled)) {
+            case alerts::UpdateResult::NoSuchUser:
+                fail(404, "not_found", "no such user");
+            case alerts::UpdateResult::LastAdmin:
+                store.record_audit(actor, "user.update", "user/" + name, dump(detail), false);
+                fail(409, "last_admin", "this would leave no enabled admin");
+            case alerts::UpdateResult::Updated:
+                break;
+        }
+        store.record_audit(actor, "user.update", "user/" + name, dump(detail), true);
+        return json_response(200, json{{"user", user_json(*alerts::find_user(store, name), t)}});
+    }
+
     if (rest.size() == 1 && rest[0] == "users") {
         allow(request, {"GET", "POST"});
         require_role(user, Role::Admin);
@@ -774,11 +911,7 @@ Response Api::route(const Request& request, Store& store)
         if (request.method == "GET") {
             json list = json::array();
             for (const auto& u : alerts::list_users(store))
-                list.push_back({{"name", u.name},
-                                {"role", alerts::to_string(u.role)},
-                                {"created_us", u.created_us},
-                                {"disabled", u.disabled},
-                                {"locked", u.locked_until_us > t}});
+                list.push_back(user_json(u, t));
             return json_response(200, json{{"users", std::move(list)}});
         }
         const auto body = parse_body(request, {"name", "role"});

@@ -1,7 +1,9 @@
-// Accounts, sessions and the web UI's extra queries (alerts/users.h).
+// Accounts, sessions and the web UI's extra queries (alerts/users.h, alerts/events_query.h).
 #include "alerts/users.h"
 
 #include <gtest/gtest.h>
+
+#include "alerts/events_query.h"
 
 #include <filesystem>
 #include <vector>
@@ -203,6 +205,96 @@ TEST_F(UsersTest, NewAlertsAfterAnIdAndLastRun)
     EXPECT_EQ(got->inputs, run.inputs);
     EXPECT_EQ(got->packets, 12u);
     EXPECT_EQ(got->finished_us, 9);
+}
+
+TEST_F(UsersTest, UpdateUserKeepsAnEnabledAdmin)
+{
+    create_user(store(), "root", Role::Admin, "h", 0);
+    create_user(store(), "ann", Role::Analyst, "h", 0);
+    Session s;
+    s.id_hash = "sess-ann";
+    s.csrf_hash = "c";
+    s.user = *find_user(store(), "ann");
+    create_session(store(), s);
+    EXPECT_EQ(update_user(store(), "nobody", Role::Admin, std::nullopt), UpdateResult::NoSuchUser);
+    EXPECT_EQ(update_user(store(), "root", Role::Viewer, std::nullopt), UpdateResult::LastAdmin);
+    EXPECT_EQ(update_user(store(), "root", std::nullopt, true), UpdateResult::LastAdmin);
+    EXPECT_EQ(find_user(store(), "root")->role, Role::Admin);
+    EXPECT_EQ(update_user(store(), "ann", Role::Admin, std::nullopt), UpdateResult::Updated);
+    EXPECT_TRUE(find_session(store(), "sess-ann")) << "a role change keeps the sessions";
+    EXPECT_EQ(update_user(store(), "ann", std::nullopt, true), UpdateResult::Updated);
+    EXPECT_TRUE(find_user(store(), "ann")->disabled);
+    EXPECT_FALSE(find_session(store(), "sess-ann")) << "disabling ends the sessions";
+    EXPECT_EQ(update_user(store(), "root", std::nullopt, true), UpdateResult::LastAdmin)
+        << "a disabled admin does not count";
+    EXPECT_EQ(update_user(store(), "ann", std::nullopt, false), UpdateResult::Updated);
+    EXPECT_EQ(update_user(store(), "root", Role::Analyst, std::nullopt), UpdateResult::Updated);
+    EXPECT_EQ(find_user(store(), "root")->role, Role::Analyst);
+}
+
+TEST_F(UsersTest, SetPasswordCanKeepOneSession)
+{
+    create_user(store(), "ann", Role::Analyst, "h", 0);
+    for (const char* id : {"one", "two"}) {
+        Session s;
+        s.id_hash = id;
+        s.csrf_hash = "c";
+        s.user = *find_user(store(), "ann");
+        create_session(store(), s);
+    }
+    EXPECT_TRUE(set_password(store(), "ann", "h2", "two"));
+    EXPECT_FALSE(find_session(store(), "one"));
+    EXPECT_TRUE(find_session(store(), "two"));
+    EXPECT_TRUE(set_password(store(), "ann", "h3"));
+    EXPECT_FALSE(find_session(store(), "two"));
+}
+
+TEST_F(UsersTest, EventQueryFiltersPagesAndRejectsBadLimits)
+{
+    std::vector<Record> batch;
+    for (int i = 0; i < 5; ++i) {
+        auto e = test::make_event(1'000 * (i / 2), i < 3 ? "modbus" : "dnp3");  // ts 0 0 1000 1000 2000
+        e.eve_json = R"({"n":)" + std::to_string(i) + R"(,"Note":"Write-)" + std::to_string(i) + R"("})";
+        batch.push_back(e);
+    }
+    store().insert_batch(batch);
+    EventFilter f;
+    f.limit = 2;
+    std::vector<int64_t> ids;
+    for (int pages = 0; pages < 5; ++pages) {
+        const auto page = query_events(store(), f);
+        for (const auto& e : page.events)
+            ids.push_back(e.id);
+        if (!page.next) break;
+        f.before = page.next;
+    }
+    EXPECT_EQ(ids, (std::vector<int64_t>{5, 4, 3, 2, 1}));
+    EventFilter g;
+    g.app_proto = "modbus";
+    g.since_us = 1'000;
+    auto page = query_events(store(), g);
+    ASSERT_EQ(page.events.size(), 1u);
+    EXPECT_EQ(page.events[0].id, 3);
+    EXPECT_EQ(page.events[0].src_ip, "10.0.0.1");
+    EXPECT_EQ(page.events[0].pcap_cnt, 7);
+    EventFilter text;
+    text.text = "write-4";
+    page = query_events(store(), text);
+    ASSERT_EQ(page.events.size(), 1u);
+    EXPECT_EQ(page.events[0].id, 5);
+    EXPECT_FALSE(page.next);
+    for (const int bad : {0, 501}) {
+        EventFilter b;
+        b.limit = bad;
+        EXPECT_THROW(query_events(store(), b), InvalidRequest);
+    }
+    EventFilter long_text;
+    long_text.text = std::string(201, 'a');
+    EXPECT_THROW(query_events(store(), long_text), InvalidRequest);
+    EventFilter backwards;
+    backwards.since_us = 2;
+    backwards.until_us = 1;
+    EXPECT_THROW(query_events(store(), backwards), InvalidRequest);
 }
 
 }  // namespace

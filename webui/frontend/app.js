@@ -13,6 +13,7 @@ const pages = {
   audit: () => import('/static/pages/audit.js'),
   users: () => import('/static/pages/users.js'),
   status: () => import('/static/pages/status.js'),
+  account: () => import('/static/pages/account.js'),
 };
 
 const NAV = [
@@ -138,7 +139,8 @@ function shell(active) {
                     Object.entries(LANGS).map(([code, l]) => h('option', {value: code}, l.name)));
   langSel.value = lang();
   const tools = h('div', {class: 'tools'}, themeSel, langSel,
-                  u && h('span', {class: 'who', testid: 'current-user'},
+                  u && h('a', {class: 'who', href: '#/account', testid: 'current-user',
+                               title: t('password.title')},
                          t('common.signed_in_as', {name: u.name, role: t(`role.${u.role}`)})),
                   u && h('button', {type: 'button', class: 'btn', testid: 'logout-button',
                                     onclick: logout}, t('nav.logout')));

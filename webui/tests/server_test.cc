@@ -243,6 +243,10 @@ const std::vector<std::pair<std::string, std::string>> all_routes = {
     {"POST", "/api/v1/users"},
     {"GET", "/api/v1/status"},
     {"GET", "/api/v1/stream"},
+    {"GET", "/api/v1/events"},
+    {"PUT", "/api/v1/users/vic"},
+    {"POST", "/api/v1/users/vic/password"},
+    {"POST", "/api/v1/session/password"},
 };
 
 TEST_F(ServerTest, EveryRouteRejectsRequestsWithoutAValidSession)

@@ -222,7 +222,10 @@ async function apiRoute(req, res, url) {
   }
   if (p === '/api/v1/users') {
     if (!isAdmin) return fail(res, 403, 'forbidden', 'admin only');
-    if (req.method === 'GET') return send(res, 200, {users: [...users.values()].map(({name, role}) => ({name, role}))});
+    if (req.method === 'GET') {
+      return send(res, 200, {users: [...users.values()].map(({name, role, disabled}) =>
+        ({name, role, disabled: Boolean(disabled), locked: false}))});
+    }
     if (req.method === 'POST') {
       const body = await readJson(req);
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(body.name || '') || !['admin', 'analyst', 'viewer'].includes(body.role)) {
@@ -234,6 +237,27 @@ async function apiRoute(req, res, url) {
       auditLog(actor, 'user.add', body.name, body.role);
       return send(res, 201, {user: {name: body.name, role: body.role}, password});
     }
+  }
+  // PUT /api/v1/users/NAME {role?, disabled?} and POST /api/v1/users/NAME/password, as the
+  // real server (without its last-admin rule).
+  const um = /^\/api\/v1\/users\/([A-Za-z0-9._-]{1,64})(\/password)?$/.exec(p);
+  if (um) {
+    if (!isAdmin) return fail(res, 403, 'forbidden', 'admin only');
+    const u = users.get(um[1]);
+    if (!u) return fail(res, 404, 'not_found', 'no such user');
+    if (um[2] && req.method === 'POST') {
+      u.password = crypto.randomBytes(15).toString('base64url');
+      auditLog(actor, 'user.passwd', u.name, 'reset');
+      return send(res, 200, {user: {name: u.name}, password: u.password});
+    }
+    if (!um[2] && req.method === 'PUT') {
+      const body = await readJson(req);
+      if (body.role !== undefined) u.role = body.role;
+      if (body.disabled !== undefined) u.disabled = Boolean(body.disabled);
+      auditLog(actor, 'user.update', u.name, JSON.stringify(body));
+      return send(res, 200, {user: {name: u.name, role: u.role, disabled: Boolean(u.disabled), locked: false}});
+    }
+    return fail(res, 405, 'method_not_allowed', 'method not allowed');
   }
   if (p === '/api/v1/status' && req.method === 'GET') {
     return send(res, 200, {version: 'mock', uptime_s: Math.round(process.uptime()),

@@ -2,7 +2,8 @@
 // (run.sh --mock): log in, see the dashboard, filter alerts by severity and protocol, open one
 // with the keyboard, download its evidence pcap and parse it, acknowledge it and see the
 // history entry, log out; then log in as the admin, find the acknowledgement in the audit
-// log, log out. Every step leaves a numbered screenshot in --out.
+// log, reset the analyst's password on the users page, log out (the real server also walks the
+// events explorer). Every step leaves a numbered screenshot in --out.
 //
 // Usage: node spec.mjs --base http://127.0.0.1:PORT --user NAME --password PW
 //                      --admin NAME --admin-password PW --out DIR
@@ -253,6 +254,30 @@ async function main() {
     expect(check.join() === 'false_positive,false_positive,acknowledged', `stored statuses ${check}`);
   });
 
+  if (!opt.mock) {
+    // Real server only (the mock has no events): the explorer lists the replay's protocol
+    // events, a protocol filter lands in the URL, and a row opens to its decoded transaction.
+    await step('events-explorer', async () => {
+      await byId('nav-events').click();
+      await byId('events-table').waitFor();
+      await byId('event-row').first().waitFor();
+      expect(await byId('event-row').count() > 0, 'no event rows');
+      await byId('events-filter-proto').selectOption(opt.proto);
+      await byId('events-filter-apply').click();
+      await page.waitForFunction((p) => location.hash.includes(`proto=${p}`), opt.proto);
+      await byId('event-row').first().waitFor();
+      const protos = await byId('event-row').evaluateAll((trs) => trs.map((tr) => tr.cells[2].textContent));
+      expect(protos.length > 0 && protos.every((p) => p === opt.proto), `rows not all ${opt.proto}: ${protos}`);
+      const first = byId('event-row').first();
+      const id = await first.getAttribute('data-id');
+      await first.click();
+      const detail = byId(`event-detail-${id}`);
+      await detail.waitFor({state: 'visible'});
+      const txn = await detail.locator('[data-testid="transaction"], [data-testid="no-transaction"]').count();
+      expect(txn === 1, 'the opened row shows no transaction block');
+    });
+  }
+
   await step('language-and-theme', async () => {
     await byId('lang-select').selectOption('zh-CN');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
@@ -285,6 +310,25 @@ async function main() {
     expect(hit, `no audit entry for ${opt.user} acknowledging alert ${alertId}:\n` +
                 entries.map((c) => c.join(' | ')).join('\n'));
     await page.locator('[data-testid="audit-entry"]', {hasText: 'acknowledged'}).first().scrollIntoViewIfNeeded();
+  });
+
+  await step('admin-users', async () => {
+    // Disable and re-enable the analyst, then reset their password: the one-time password is
+    // shown once.
+    await byId('nav-users').click();
+    await byId('users-table').waitFor();
+    await byId(`user-toggle-${opt.user}`).click();
+    await page.waitForFunction((u) => document.querySelector(`[data-testid="user-state-${u}"]`)
+      ?.textContent === 'disabled', opt.user);
+    await byId(`user-toggle-${opt.user}`).click();
+    await page.waitForFunction((u) => document.querySelector(`[data-testid="user-state-${u}"]`)
+      ?.textContent === 'enabled', opt.user);
+    page.once('dialog', (d) => d.accept());
+    await byId(`user-reset-${opt.user}`).click();
+    await page.waitForFunction(() => /password/i.test(
+        document.querySelector('[data-testid="users-message"]')?.textContent || ''));
+    const msg = await byId('users-message').textContent();
+    expect(/: \S{16,}$/.test(msg), `no one-time password in "${msg}"`);
   });
 
   await step('admin-logout', async () => {

@@ -28,7 +28,7 @@ function pduTable(obj) {
              h('tr', {}, h('th', {scope: 'row'}, k), h('td', {class: 'mono'}, valueNode(v))))));
 }
 
-function transaction(eve, proto) {
+export function transaction(eve, proto) {
   const obj = eve && proto ? eve[proto] : null;
   if (!obj || typeof obj !== 'object') {
     return h('p', {class: 'muted', testid: 'no-transaction'}, t('detail.no_transaction'));
