@@ -11,8 +11,10 @@
 #include "app/replay.h"
 #include "app/rule_options.h"
 #include "rules/loader.h"
+#ifdef OTSENTRY_WITH_WEBUI
 #include "webui/cli.h"
 #include "webui/server.h"
+#endif
 
 namespace {
 
@@ -112,9 +114,11 @@ int main(int argc, char** argv)
         ->check(CLI::Range(1u, 256u))
         ->capture_default_str();
     add_rule_options(cmd, replay.rules);
+#ifdef OTSENTRY_WITH_WEBUI
     otsentry::webui::WebCli web;
     bool replay_serve = false;
     otsentry::webui::add_serve_options(*cmd, web, replay_serve);
+#endif
     otsentry::app::add_output_options(cmd, replay.output, false);
     cmd->footer(replay_footer);
 
@@ -148,8 +152,10 @@ int main(int argc, char** argv)
         ->capture_default_str();
     mon->add_flag("-q,--quiet", monitor.quiet, "Do not print the summary or the statistics lines");
     add_rule_options(mon, monitor.rules);
+#ifdef OTSENTRY_WITH_WEBUI
     bool monitor_serve = false;
     otsentry::webui::add_serve_options(*mon, web, monitor_serve);
+#endif
     otsentry::app::add_output_options(mon, monitor.output, true);
     mon->footer(monitor_footer);
 
@@ -172,7 +178,9 @@ int main(int argc, char** argv)
 
     otsentry::app::AlertsCli alerts_cli;
     otsentry::app::add_alerts_commands(app, alerts_cli);
+#ifdef OTSENTRY_WITH_WEBUI
     otsentry::webui::add_web_commands(app, web);
+#endif
 
     try {
         app.parse(argc, argv);
@@ -193,6 +201,9 @@ int main(int argc, char** argv)
         replay.progress = progress == "always"  ? otsentry::app::ReplayOptions::Progress::Always
                           : progress == "never" ? otsentry::app::ReplayOptions::Progress::Never
                                                 : otsentry::app::ReplayOptions::Progress::Auto;
+#ifndef OTSENTRY_WITH_WEBUI
+        return otsentry::app::run_replay(replay);
+#else
         if (replay_serve && replay.db_path.empty()) {
             fmt::print(stderr,
                        "otsentry: error: --serve needs a database (--db PATH): the UI reads the store\n");
@@ -203,9 +214,15 @@ int main(int argc, char** argv)
         web.db_path = replay.db_path;
         web.action = "serve";
         return otsentry::webui::run_web_cli(web);
+#endif
     }
+#ifdef OTSENTRY_WITH_WEBUI
     if (!web.action.empty()) return otsentry::webui::run_web_cli(web);
+#endif
     if (mon->parsed()) {
+#ifndef OTSENTRY_WITH_WEBUI
+        return otsentry::app::run_monitor(monitor);
+#else
         if (!monitor_serve) return otsentry::app::run_monitor(monitor);
         if (monitor.db_path.empty()) {
             fmt::print(stderr,
@@ -226,6 +243,7 @@ int main(int argc, char** argv)
         const int rc = otsentry::app::run_monitor(monitor);
         server->stop();
         return rc;
+#endif
     }
     if (check_cmd->parsed()) {
         otsentry::rules::LoadOptions load;
