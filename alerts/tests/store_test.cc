@@ -50,32 +50,14 @@ std::vector<std::string> schema_names(sqlite3* db, const std::string& type)
 
 Record event(int64_t ts_us, const std::string& app_proto)
 {
-    Record r;
-    r.kind = RecordKind::Event;
-    r.ts_us = ts_us;
-    r.flow_id = 42;
-    r.src_ip = "10.0.0.1";
-    r.dest_ip = "10.0.0.2";
-    r.src_port = 50000;
-    r.dest_port = 502;
-    r.proto = "TCP";
-    r.app_proto = app_proto;
-    r.pcap_cnt = 7;
-    r.eve_json = R"({"event_type":")" + app_proto + R"("})";
-    return r;
+    return test::make_event(ts_us, app_proto);
 }
 
+// The shared alert, with a rev other than 1 so the tests see it round-trip.
 Record alert(int64_t ts_us, uint32_t sid, uint8_t severity = 2)
 {
-    Record r = event(ts_us, "modbus");
-    r.kind = RecordKind::Alert;
-    r.gid = 1;
-    r.sid = sid;
+    Record r = test::make_alert(ts_us, sid, 42, severity);
     r.rev = 3;
-    r.signature = "sig " + std::to_string(sid);
-    r.category = "Attempted Administrator Privilege Gain";
-    r.severity = severity;
-    r.eve_json = R"({"event_type":"alert","sid":)" + std::to_string(sid) + "}";
     return r;
 }
 
@@ -278,7 +260,7 @@ TEST(Store, LatestAlertsNewestFirst)
     EXPECT_EQ(a.src_port, 50000);
     EXPECT_EQ(a.dest_port, 502);
     EXPECT_EQ(a.severity, 2);
-    EXPECT_EQ(a.eve_json, R"({"event_type":"alert","sid":5})");
+    EXPECT_EQ(a.eve_json, R"({"event_type":"alert","sid":5,"ts":500})");
 }
 
 TEST(Store, StringsAreStoredVerbatim)

@@ -6,6 +6,7 @@
 
 #include "dissectors/modbus/modbus_parser.h"
 #include "dissectors/modbus/modbus_session.h"
+#include "dissectors/modbus/tests/modbus_vectors.h"
 #include "rules/address.h"
 #include "rules/live_rules.h"
 #include "rules/parser.h"
@@ -53,15 +54,8 @@ PacketView tcp_packet(std::span<const uint8_t> payload, Direction dir = Directio
 }
 
 // Modbus/TCP ADUs (MBAP + PDU).
-constexpr uint8_t force_listen_only[] = {
-    0x00, 0x01,  // transaction id
-    0x00, 0x00,  // protocol id
-    0x00, 0x06,  // length
-    0x01,        // unit id
-    0x08,        // function: diagnostics
-    0x00, 0x04,  // sub-function: force listen only mode
-    0x00, 0x00,  // data
-};
+// Modbus App Protocol §6.8.1 sub-function 4, from the Modbus dissector's shared vectors.
+constexpr auto& force_listen_only = modbus::test::force_listen_only_req;
 constexpr uint8_t write_multiple_registers[] = {
     0x00, 0x02,  // transaction id
     0x00, 0x00,  // protocol id
@@ -274,7 +268,7 @@ TEST_F(DetectorTest, TransactionRulesIndexedByFunctionCode)
 {
     load(R"(alert modbus any any -> any any (msg:"fc 8"; modbus.function: 8; sid:1;)
 alert modbus any any -> any any (msg:"fc 16"; modbus.function: 16; sid:2;)
-alert modbus any any -> any any (msg:"unit"; modbus.unit: 1; sid:3;)
+alert modbus any any -> any any (msg:"unit"; modbus.unit: 17; sid:3;)
 )");
     const auto diag = parse(force_listen_only, Direction::ToServer);
     EXPECT_EQ(on_tx(tcp_packet({}), &diag, nullptr), (Sids{1, 3}));
