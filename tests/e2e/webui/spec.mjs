@@ -111,7 +111,14 @@ async function logout() {
 }
 
 async function main() {
-  browser = await chromium.launch({executablePath: opt.chromium, args: ['--no-sandbox'], headless: true});
+  // As root in a container or chroot Chromium needs --no-sandbox; /dev/shm may be small or absent
+  // there, and the closed network refuses the browser's own background connections.
+  browser = await chromium.launch({
+    executablePath: opt.chromium,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   const context = await browser.newContext({locale: 'en-US', acceptDownloads: true,
                                             viewport: {width: 1440, height: 900}});
   page = await context.newPage();
