@@ -8,8 +8,8 @@
 
 namespace otsentry::alerts {
 
-// Stats: a periodic `"event_type":"stats"` line of a live capture; written to the EVE file only,
-// never to the store (only eve_json and ts_us are set).
+// Stats: a periodic `"event_type":"stats"` line of a live capture; written to the EVE file and
+// kept in the store's capture_stats table (only eve_json and ts_us are set).
 enum class RecordKind : uint8_t { Event, Alert, Stats };
 
 struct Record {

@@ -223,9 +223,54 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_ts ON audit_log(ts_us);
 )sql",
+    // v3 (issue 7): the rule set an engine loaded, for the UI's rules page (the catalogue, and
+    // when and from what it loaded); rule files uploaded in the UI, which the engine loads after
+    // its own; the live capture's periodic statistics, for the UI's status page. rule_load has
+    // one row (id 1); its ts_us is NULL until an engine has loaded rules into this store, and
+    // changed_us moves with every change an admin makes to rule states or files.
+    R"sql(
+CREATE TABLE rule_catalog (
+    id        INTEGER PRIMARY KEY,
+    gid       INTEGER NOT NULL,
+    sid       INTEGER,
+    rev       INTEGER,
+    action    TEXT,
+    proto     TEXT,
+    msg       TEXT,
+    classtype TEXT,
+    severity  INTEGER,
+    source    TEXT NOT NULL,
+    line      INTEGER NOT NULL,
+    state     TEXT NOT NULL CHECK (state IN ('active', 'unavailable', 'disabled', 'rejected')),
+    reason    TEXT,
+    text      TEXT NOT NULL
+);
+CREATE INDEX rule_catalog_sid ON rule_catalog(sid, gid);
+CREATE TABLE rule_load (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    ts_us      INTEGER,
+    summary    TEXT,
+    sources    TEXT,
+    vars       TEXT,
+    changed_us INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE rule_files (
+    name        TEXT PRIMARY KEY,
+    text        TEXT NOT NULL,
+    rules       INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_us INTEGER NOT NULL
+);
+CREATE TABLE capture_stats (
+    ts_us INTEGER PRIMARY KEY,
+    stats TEXT NOT NULL
+);
+)sql",
 };
 
 constexpr int busy_timeout_ms = 5000;
+// A day of statistics at the default 60 s interval.
+constexpr int capture_stats_kept = 1440;
 
 constexpr const char* insert_event_sql =
     "INSERT INTO events (ts_us, flow_id, src_ip, src_port, dest_ip, dest_port, proto, app_proto,"
@@ -731,7 +776,22 @@ InsertResult Store::insert_batch(std::span<const Record> records)
             return rc;
         };
         for (const Record& r : records) {
-            if (r.kind == RecordKind::Stats) continue;  // EVE only (alerts/README.md)
+            if (r.kind == RecordKind::Stats) {
+                // A live capture's statistics (one per interval): kept for the status page, the
+                // newest capture_stats_kept points only.
+                auto ins = prepare(db_, path_,
+                                   "INSERT OR REPLACE INTO capture_stats (ts_us, stats) VALUES (?1, ?2)");
+                sqlite3_bind_int64(ins.get(), 1, r.ts_us);
+                bind_text_not_null(ins.get(), 2, r.eve_json);
+                step(ins.get());
+                auto prune =
+                    prepare(db_, path_,
+                            "DELETE FROM capture_stats WHERE ts_us <= (SELECT ts_us FROM capture_stats"
+                            " ORDER BY ts_us DESC LIMIT 1 OFFSET ?1)");
+                sqlite3_bind_int(prune.get(), 1, capture_stats_kept);
+                step(prune.get());
+                continue;
+            }
             if (r.kind == RecordKind::Event) {
                 sqlite3_stmt* s = st.stmt(st.insert_event, db_, path_, insert_event_sql);
                 StmtReset reset{s};
@@ -885,7 +945,10 @@ int64_t Store::record_run(const RunRecord& run)
                      " events, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     const std::string inputs = nlohmann::json(run.inputs).dump();
     sqlite3_bind_int64(s.get(), 1, run.started_us);
-    sqlite3_bind_int64(s.get(), 2, run.finished_us);
+    if (run.finished_us == 0)
+        sqlite3_bind_null(s.get(), 2);  // still running
+    else
+        sqlite3_bind_int64(s.get(), 2, run.finished_us);
     bind_text(s.get(), 3, run.command);
     bind_text_not_null(s.get(), 4, inputs);
     sqlite3_bind_int64(s.get(), 5, as_i64(run.packets));
@@ -894,6 +957,20 @@ int64_t Store::record_run(const RunRecord& run)
     sqlite3_bind_int64(s.get(), 8, as_i64(run.alerts));
     if (sqlite3_step(s.get()) != SQLITE_DONE) fail(db_, path_, "record run");
     return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::finish_run(int64_t id, const RunRecord& run)
+{
+    auto s = prepare(require(db_, path_), path_,
+                     "UPDATE runs SET finished_us = ?2, packets = ?3, bytes = ?4, events = ?5, alerts = ?6"
+                     " WHERE id = ?1");
+    sqlite3_bind_int64(s.get(), 1, id);
+    sqlite3_bind_int64(s.get(), 2, run.finished_us);
+    sqlite3_bind_int64(s.get(), 3, as_i64(run.packets));
+    sqlite3_bind_int64(s.get(), 4, as_i64(run.bytes));
+    sqlite3_bind_int64(s.get(), 5, as_i64(run.events));
+    sqlite3_bind_int64(s.get(), 6, as_i64(run.alerts));
+    if (sqlite3_step(s.get()) != SQLITE_DONE) fail(db_, path_, "finish run");
 }
 
 void Store::insert_flows(std::span<const FlowSummary> flows)

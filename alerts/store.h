@@ -253,8 +253,10 @@ public:
     // with their evidence). On error nothing is written, StoreError is thrown, and the
     // aggregation cache forgets what the failed batch taught it.
     InsertResult insert_batch(std::span<const Record> records);
-    // Returns the new row id.
+    // Returns the new row id. A run with finished_us 0 is still going (stored as NULL) until
+    // finish_run records its end and totals.
     int64_t record_run(const RunRecord& run);
+    void finish_run(int64_t id, const RunRecord& run);
     void insert_flows(std::span<const FlowSummary> flows);
     [[nodiscard]] StoreStats stats() const;
 

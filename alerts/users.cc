@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/rule_catalog.h"
 #include "alerts/sqlite_util.h"
 
 namespace otsentry::alerts {
@@ -337,26 +338,9 @@ int64_t max_alert_id(const Store& store)
 
 std::optional<RunRecord> last_run(const Store& store)
 {
-    sqlite3* db = require(store.handle(), store.path());
-    auto s = prepare(db, store.path(),
-                     "SELECT started_us, finished_us, command, inputs, packets, bytes, events, alerts"
-                     " FROM runs ORDER BY id DESC LIMIT 1");
-    const int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_DONE) return std::nullopt;
-    if (rc != SQLITE_ROW) fail(db, store.path(), "read last run");
-    RunRecord r;
-    r.started_us = sqlite3_column_int64(s.get(), 0);
-    r.finished_us = sqlite3_column_int64(s.get(), 1);
-    r.command = column_text(s.get(), 2);
-    const auto inputs = nlohmann::json::parse(column_text(s.get(), 3), nullptr, false);
-    if (inputs.is_array())
-        for (const auto& i : inputs)
-            if (i.is_string()) r.inputs.push_back(i.get<std::string>());
-    r.packets = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 4));
-    r.bytes = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 5));
-    r.events = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 6));
-    r.alerts = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 7));
-    return r;
+    auto runs = recent_runs(store, 1);
+    if (runs.empty()) return std::nullopt;
+    return std::move(runs.front());
 }
 
 }  // namespace otsentry::alerts

@@ -88,7 +88,7 @@ struct Writer::Impl {
     SteadyClock::time_point next_prune_{};
     bool prune_due_ = false;  // the last prune stopped at max_batches: go on at the next tick
     std::vector<Spilled> spill_;
-    std::vector<Record> rows_;  // the store's share of a batch (no stats records)
+    std::vector<Record> rows_;  // spilled alerts on their way back to the store
 
     [[nodiscard]] size_t wake_size() const { return std::min(cfg_.batch_max, cfg_.queue_max); }
 
@@ -470,17 +470,8 @@ void Writer::Impl::write_batch(std::span<Record> batch)
         if (!db_ok_ && now < next_db_retry_) {
             db_ok = false;
         } else {
-            // Stats records belong to the EVE log only. They are rare (one per interval), so a
-            // batch holding one is copied without it rather than teaching the store about them.
-            const auto is_stats = [](const Record& r) { return r.kind == RecordKind::Stats; };
-            if (std::none_of(batch.begin(), batch.end(), is_stats)) {
-                db_ok = store_rows(batch, now, res);
-            } else {
-                rows_.clear();
-                std::remove_copy_if(batch.begin(), batch.end(), std::back_inserter(rows_), is_stats);
-                db_ok = store_rows(rows_, now, res);
-                rows_.clear();
-            }
+            // Stats records go in too: the store keeps the newest ones for the status page.
+            db_ok = store_rows(batch, now, res);
             // The database is back: the alerts it missed go in before the next batch.
             if (db_ok && !spill_.empty()) drain_spill(now);
         }

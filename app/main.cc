@@ -233,6 +233,14 @@ int main(int argc, char** argv)
         // signal thread: block them before any server thread exists.
         otsentry::webui::block_stop_signals();
         web.db_path = monitor.db_path;
+        // The UI's "Reload rules" reaches the monitor's rules through this slot while it runs.
+        otsentry::app::ReloadSlot reload_slot;
+        monitor.reload_slot = &reload_slot;
+        web.reload_rules = [&reload_slot](std::string& message) {
+            const auto ok = reload_slot.reload(message);
+            if (ok) fmt::print(stderr, "otsentry: web UI: {}\n", message);
+            return ok;
+        };
         std::unique_ptr<otsentry::webui::Server> server;
         try {
             server = otsentry::webui::start_web_server(web, std::cout);

@@ -341,7 +341,16 @@ int run_monitor(const MonitorOptions& opts)
 {
     // Rules first: a fatal rule problem stops us before any capture starts.
     std::unique_ptr<RuleService> rules;
-    if (const int rc = RuleService::from_options(opts.rules, false, rules); rc != 0) return rc;
+    if (const int rc = RuleService::from_options(opts.rules, false, rules, opts.db_path); rc != 0) return rc;
+    // The web UI of `monitor --serve` may reload these rules while we run, and not after.
+    struct SlotGuard {
+        ReloadSlot* slot;
+        ~SlotGuard()
+        {
+            if (slot) slot->detach();
+        }
+    } slot_guard{rules ? opts.reload_slot : nullptr};
+    if (slot_guard.slot) slot_guard.slot->attach(rules.get());
     // Opened below, after the signal mask is set; declared here so SIGHUP can reopen its EVE file
     // (and so it outlives the signal thread).
     std::optional<alerts::Writer> writer;
@@ -423,6 +432,16 @@ int run_monitor(const MonitorOptions& opts)
 
     const auto wall_start = wall_clock_us();
     const auto start = Clock::now();
+    // The run is in the store from its start (finished_us NULL), so the web UI knows it is live.
+    int64_t run_id = 0;
+    if (run_store) {
+        try {
+            run_id = run_store->record_run(
+                alerts::RunRecord{.started_us = wall_start, .command = "monitor", .inputs = opts.interfaces});
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "otsentry: warning: {}\n", e.what());
+        }
+    }
     const auto interval = std::chrono::seconds(opts.stats_interval_s);
     auto next_stats = start + interval;
     auto last_snapshot = start;
@@ -510,14 +529,18 @@ int run_monitor(const MonitorOptions& opts)
     const auto written = writer->stats();
     if (run_store) {
         try {
-            run_store->record_run(alerts::RunRecord{.started_us = wall_start,
-                                                    .finished_us = wall_clock_us(),
-                                                    .command = "monitor",
-                                                    .inputs = opts.interfaces,
-                                                    .packets = final_stats.packets,
-                                                    .bytes = final_stats.bytes,
-                                                    .events = written.events,
-                                                    .alerts = written.alerts});
+            const alerts::RunRecord run{.started_us = wall_start,
+                                        .finished_us = wall_clock_us(),
+                                        .command = "monitor",
+                                        .inputs = opts.interfaces,
+                                        .packets = final_stats.packets,
+                                        .bytes = final_stats.bytes,
+                                        .events = written.events,
+                                        .alerts = written.alerts};
+            if (run_id != 0)
+                run_store->finish_run(run_id, run);
+            else
+                run_store->record_run(run);
         } catch (const std::exception& e) {
             fmt::print(stderr, "otsentry: error: {}\n", e.what());
             status = 1;

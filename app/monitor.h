@@ -11,6 +11,7 @@
 #include "app/output_options.h"
 #include "app/pipeline.h"
 #include "app/rule_options.h"
+#include "app/rule_service.h"
 #include "capture/source/live_source.h"
 
 namespace otsentry::app {
@@ -28,6 +29,7 @@ struct MonitorOptions {
     bool quiet = false;              // no summary, no periodic stats lines on stderr
     RuleOptions rules;
     OutputOptions output;
+    ReloadSlot* reload_slot = nullptr;  // monitor --serve: the web UI's way to reload the rules
 };
 
 // Returns the process exit code: 0 after a clean stop (SIGTERM/SIGINT), 1 when an interface,

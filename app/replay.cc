@@ -73,7 +73,8 @@ int run_replay(const ReplayOptions& opts)
     }
 
     std::unique_ptr<RuleService> rules;
-    if (const int rc = RuleService::from_options(opts.rules, opts.quiet, rules); rc != 0) return rc;
+    if (const int rc = RuleService::from_options(opts.rules, opts.quiet, rules, opts.db_path); rc != 0)
+        return rc;
 
     std::optional<alerts::Writer> writer;
     try {

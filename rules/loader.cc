@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -47,19 +48,44 @@ LoadResult load_rules(const LoadOptions& opts)
 
     RuleFileSet set{ParseContext{&vars, &classes}};
     if (opts.paths.empty() || opts.include_default) {
-        for (const EmbeddedFile& f : default_rule_files())
-            set.add_text(f.data, "default/" + std::string{f.name});
+        for (const EmbeddedFile& f : default_rule_files()) {
+            out.sources.push_back("default/" + std::string{f.name});
+            set.add_text(f.data, out.sources.back());
+        }
     }
     for (const auto& p : opts.paths) {
         for (const auto& file : expand(p, out.fatal)) {
             // An unreadable file is fatal: running without rules the operator asked for would
             // be a silent loss of detection.
+            out.sources.push_back(file);
             if (!set.add_file(file)) out.fatal.push_back(fmt::format("{}: cannot read the rule file", file));
         }
     }
+    for (const auto& [name, text] : opts.texts) {
+        out.sources.push_back(name);
+        set.add_text(text, name);
+    }
     out.report = make_report(set);
+    out.errors = set.errors();
     if (!out.fatal.empty()) return out;
-    out.set = RuleSet::compile(std::move(set.rules()), classes, out.compile_errors);
+    std::vector<Rule> rules = std::move(set.rules());
+    const auto severity = [&classes](const Rule& r) {
+        const ClassType* ct = classes.find(r.classtype);
+        return severity_of(r, ct != nullptr ? ct->priority : 0);
+    };
+    for (const Rule& r : rules)
+        if (!r.unavailable.empty()) out.unavailable.push_back(IdleRule{r, severity(r)});
+    if (!opts.disabled.empty()) {
+        const std::set<std::pair<uint32_t, uint32_t>> off(opts.disabled.begin(), opts.disabled.end());
+        const auto is_off = [&](const Rule& r) { return off.contains({r.gid, r.sid}); };
+        for (Rule& r : rules)
+            if (is_off(r)) {
+                const uint8_t sev = severity(r);  // before the move
+                out.disabled.push_back(IdleRule{std::move(r), sev});
+            }
+        std::erase_if(rules, is_off);
+    }
+    out.set = RuleSet::compile(std::move(rules), classes, out.compile_errors);
     return out;
 }
 

@@ -27,6 +27,18 @@ struct LoadOptions {
     bool include_default = false;                           // also load the default set when paths are given
     std::vector<std::pair<std::string, std::string>> vars;  // NAME -> value text, over the defaults
     std::vector<std::string> classification_files;          // extra classification.config files
+    // Rule texts that are not files (uploaded in the web UI), loaded after `paths`: the name
+    // (reports show it as the file) and the text.
+    std::vector<std::pair<std::string, std::string>> texts;
+    // Rules (gid, sid) an admin disabled: parsed and listed in LoadResult::disabled, not compiled.
+    std::vector<std::pair<uint32_t, uint32_t>> disabled;
+};
+
+// A rule that does not run (disabled by an admin, or unavailable: it names a protocol or keyword
+// we do not inspect), with the severity its alerts would have had.
+struct IdleRule {
+    Rule rule;
+    uint8_t severity = 3;
 };
 
 struct LoadResult {
@@ -34,6 +46,11 @@ struct LoadResult {
     CheckReport report;                  // every rule rejected or unavailable, with file:line
     std::vector<CompileError> compile_errors;
     std::vector<std::string> fatal;  // unreadable file, bad variable, bad classification file
+    std::vector<RuleError> errors;   // the rejected rules, with their text
+    std::vector<IdleRule> disabled;
+    std::vector<IdleRule> unavailable;  // also counted in the compiled set's stats
+    std::vector<std::string>
+        sources;  // every rule file read, in order ("default/x.rules" for the built-in set)
 };
 
 LoadResult load_rules(const LoadOptions& opts);

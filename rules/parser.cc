@@ -887,7 +887,7 @@ void RuleFileSet::add_rule(std::string text, std::string_view file, uint32_t lin
 {
     ParseResult res = parse_rule(text, ctx_);
     if (!res.ok()) {
-        errors_.push_back(RuleError{std::string{file}, line, res.sid, res.error});
+        errors_.push_back(RuleError{std::string{file}, line, res.sid, res.error, std::move(text)});
         return;
     }
     Rule& r = *res.rule;
@@ -900,7 +900,8 @@ void RuleFileSet::add_rule(std::string text, std::string_view file, uint32_t lin
             RuleError{std::string{file}, line, r.sid,
                       "duplicate sid " + std::to_string(r.sid) +
                           (r.gid != 1 ? " (gid " + std::to_string(r.gid) + ")" : std::string{}) +
-                          ": first defined at " + first.file + ":" + std::to_string(first.line)});
+                          ": first defined at " + first.file + ":" + std::to_string(first.line),
+                      r.text});
         return;
     }
     ids_.emplace(key, rules_.size());
@@ -929,7 +930,8 @@ void RuleFileSet::add_text(std::string_view text, std::string_view file)
             pending.append(continued ? t.substr(0, t.size() - 1) : t);
             if (pending.size() > max_rule_bytes) {
                 errors_.push_back(RuleError{std::string{file}, first_line, std::nullopt,
-                                            "rule longer than " + std::to_string(max_rule_bytes) + " bytes"});
+                                            "rule longer than " + std::to_string(max_rule_bytes) + " bytes",
+                                            pending});
                 pending.clear();
                 too_long = true;
             }
@@ -948,7 +950,7 @@ bool RuleFileSet::add_file(const std::string& path)
 {
     std::ifstream in{path, std::ios::binary};
     if (!in) {
-        errors_.push_back(RuleError{path, 0, std::nullopt, "cannot read the file"});
+        errors_.push_back(RuleError{path, 0, std::nullopt, "cannot read the file", {}});
         return false;
     }
     std::ostringstream ss;

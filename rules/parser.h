@@ -43,6 +43,7 @@ struct RuleError {
     uint32_t line = 0;
     std::optional<uint32_t> sid;  // when the text had a readable sid
     std::string reason;
+    std::string text;  // the rule as written (empty for a file that cannot be read)
 };
 
 // parse_rule's answer: a rule, or the reason it was rejected (with its sid when readable).

@@ -220,7 +220,7 @@ std::shared_ptr<const RuleSet> RuleSet::compile(std::vector<Rule> rules, const C
         std::string error;
         auto program = PayloadProgram::compile(r.payload, error);
         if (!program) {
-            errors.push_back(CompileError{r.file, r.line, r.sid, error});
+            errors.push_back(CompileError{r.file, r.line, r.sid, error, r.text});
             continue;
         }
         c.program = std::move(*program);
@@ -316,7 +316,7 @@ std::shared_ptr<const RuleSet> RuleSet::compile(std::vector<Rule> rules, const C
         if (!g->db.compile(error)) {
             // A literal database failing is our bug, not the rule's: evaluate the group's rules
             // without the prefilter rather than lose them.
-            errors.push_back(CompileError{"", 0, 0, "prefilter database: " + error});
+            errors.push_back(CompileError{"", 0, 0, "prefilter database: " + error, {}});
             g->always.insert(g->always.end(), g->by_pattern.begin(), g->by_pattern.end());
             std::sort(g->always.begin(), g->always.end());
             g->by_pattern.clear();

@@ -55,6 +55,7 @@ struct CompileError {
     uint32_t line = 0;
     uint32_t sid = 0;
     std::string reason;
+    std::string text;  // the rule as written
 };
 
 class RuleSet {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,10 @@ struct ApiConfig {
     int login_attempts_per_ip = 10;                         // per login_window_us
     int64_t login_window_us = 60LL * 1'000'000;
     std::function<int64_t()> clock;  // wall clock in µs; empty: system clock
+    // `monitor --serve`: reloads the engine's rules (POST /rules/reload). Answers true and a
+    // summary, false and why the old rules stay, or nullopt when no engine has rules to reload.
+    // Empty under `otsentry serve` (no engine in the process).
+    std::function<std::optional<bool>(std::string& message)> reload_rules;
 };
 
 struct Request {
@@ -85,6 +90,11 @@ private:
     int64_t now() const;
     Response route(const Request& request, alerts::Store& store);
     Response login(const Request& request, alerts::Store& store);
+    // api_engine.cc: /rules... and /status.
+    Response route_rules(const Request& request, std::string_view query,
+                         std::span<const std::string_view> rest, alerts::Store& store,
+                         const alerts::User& user);
+    Response route_status(const Request& request, std::string_view query, alerts::Store& store);
     bool rate_limited(const std::string& peer);
 
     ApiConfig config_;

@@ -73,6 +73,7 @@ std::unique_ptr<Server> start_web_server(const WebCli& state, std::ostream& out)
     cfg.tls_cert = state.tls_cert;
     cfg.tls_key = state.tls_key;
     cfg.tls_self_signed_dir = state.tls_self_signed;
+    cfg.api.reload_rules = state.reload_rules;
     auto server = std::make_unique<Server>(cfg);
     {
         auto store = alerts::Store::open(state.db_path);

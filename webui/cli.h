@@ -2,8 +2,10 @@
 // `replay --serve` / `monitor --serve` use to run the server next to a capture.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace CLI {
@@ -21,6 +23,8 @@ struct WebCli {
     std::string tls_cert, tls_key, tls_self_signed;
     std::string user_name;
     std::string role = "viewer";
+    // `monitor --serve`: the engine's rule reload (ApiConfig::reload_rules); empty otherwise.
+    std::function<std::optional<bool>(std::string& message)> reload_rules;
 };
 
 // Adds `serve` and `user` (with `add`, `passwd`) to `app`; the parsed values land in `state`.

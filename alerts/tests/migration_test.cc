@@ -65,7 +65,7 @@ TEST(StoreMigrationV2, FromV1KeepsRowsAndDefaultsNewColumns)
     ASSERT_EQ(query_int(RawDb(path).get(), "PRAGMA auto_vacuum"), 0);  // as v1 created it
 
     auto store = Store::open(path);
-    ASSERT_EQ(store.schema_version(), 2);
+    ASSERT_EQ(store.schema_version(), 3);
     sqlite3* db = store.handle();
     EXPECT_EQ(store.count_events(), 3);
     EXPECT_EQ(store.count_alert_rows(), 2);
@@ -119,7 +119,7 @@ TEST(StoreMigrationV2, LargeV1DatabaseKeepsAutoVacuumUntilVacuum)
     options.vacuum_on_open_max_bytes = 0;  // "too large" to vacuum on open
     {
         auto store = Store::open(path, options);
-        EXPECT_EQ(store.schema_version(), 2);
+        EXPECT_EQ(store.schema_version(), 3);
         EXPECT_EQ(query_int(store.handle(), "PRAGMA auto_vacuum"), 0);
         store.vacuum();
         EXPECT_EQ(query_int(store.handle(), "PRAGMA auto_vacuum"), 2);
@@ -136,7 +136,7 @@ TEST(StoreMigrationV2, ReadOnlyRefusesV1)
     build_at_version(path, 1);
     EXPECT_THAT([&] { (void)Store::open(path, /*read_only=*/true); },
                 ::testing::ThrowsMessage<StoreError>(::testing::HasSubstr(
-                    path + ": schema version 1 is older than this otsentry (2); open it read-write once")));
+                    path + ": schema version 1 is older than this otsentry (3); open it read-write once")));
 }
 
 TEST(StoreMigrationV2, FreshDatabaseHasEveryTableAndIncrementalVacuum)
@@ -146,8 +146,9 @@ TEST(StoreMigrationV2, FreshDatabaseHasEveryTableAndIncrementalVacuum)
     sqlite3* db = store.handle();
     EXPECT_EQ(query_int(db, "PRAGMA auto_vacuum"), 2);
     EXPECT_EQ(query_column(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-              (std::vector<std::string>{"alerts", "assets", "audit_log", "comments", "events", "evidence",
-                                        "flows", "rules_state", "runs", "sessions", "suppressions",
+              (std::vector<std::string>{"alerts", "assets", "audit_log", "capture_stats", "comments",
+                                        "events", "evidence", "flows", "rule_catalog", "rule_files",
+                                        "rule_load", "rules_state", "runs", "sessions", "suppressions",
                                         "triage_history", "users"}));
     // The UI's filters have indexes; the old single-column sid index became (sid, ts_us).
     const auto indexes = query_column(db,

@@ -38,6 +38,7 @@ export async function api(method, path, body) {
     const err = (data && data.error) || {};
     const e = new ApiError(res.status, err.code || String(res.status),
                            err.message || res.statusText || `HTTP ${res.status}`);
+    e.body = data;  // the whole error answer (POST /rules/files puts its problems beside "error")
     if (res.status === 401 && path !== '/api/v1/session') onUnauthorized(e);
     throw e;
   }

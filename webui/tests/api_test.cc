@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "alerts/rule_catalog.h"
 #include "alerts/tests/test_util.h"
 #include "alerts/users.h"
 #include "cmake/embedded_file.h"
@@ -491,6 +492,293 @@ TEST_F(ApiTest, UsersChangeTheirOwnPassword)
     EXPECT_EQ(alerts::find_user(*store_, "vic")->failed_logins, 0);
     const auto actions = audit_actions();
     EXPECT_NE(std::find(actions.begin(), actions.end(), "user.passwd user/vic ok"), actions.end());
+}
+
+// ---- rules and status (api_engine.cc) ----
+
+class RulesApiTest : public ApiTest {
+protected:
+    void SetUp() override
+    {
+        ApiTest::SetUp();
+        std::vector<alerts::CatalogRule> rules;
+        const auto add = [&](uint32_t sid, const char* proto, const char* msg, const char* state,
+                             uint32_t line) {
+            alerts::CatalogRule r;
+            r.sid = sid;
+            r.rev = 1;
+            r.action = "alert";
+            r.proto = proto;
+            r.msg = msg;
+            r.classtype = "attempted-dos";
+            r.severity = 1;
+            r.source = "default/ics.rules";
+            r.line = line;
+            r.state = state;
+            r.text = std::string("alert ") + proto + " any any -> any any (msg:\"" + msg +
+                     "\"; sid:" + std::to_string(sid) + ";)";
+            if (std::string(state) == "unavailable") r.reason = "protocol not available: enip";
+            rules.push_back(r);
+        };
+        add(1001001, "modbus", "Modbus force listen only", "active", 10);
+        add(1001002, "modbus", "Modbus write coil", "active", 20);
+        add(1005001, "enip", "CIP stop", "unavailable", 30);
+        alerts::RuleLoadInfo info;
+        info.ts_us = now_ - 1000;
+        info.summary = "3 rules loaded (1 unavailable), 0 rejected";
+        info.sources = {"default/ics.rules"};
+        info.vars = {{"ICS_ENGINEERING", "[10.0.0.10,10.0.0.20]"}};
+        alerts::save_rule_catalog(*store_, rules, info);
+    }
+    static std::string upload(const std::string& name, const std::string& text, bool dry_run = false)
+    {
+        json j{{"name", name}, {"text", text}};
+        if (dry_run) j["dry_run"] = true;
+        return j.dump();
+    }
+};
+
+TEST_F(RulesApiTest, CatalogueIsListedFilteredAndValidated)
+{
+    const auto l = login("vic");
+    auto r = call("GET", "/api/v1/rules", {}, &l);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = js(r);
+    EXPECT_EQ(j["total"], 3);
+    EXPECT_EQ(j["engine_attached"], false);
+    EXPECT_EQ(j["loaded"]["accepted"], 3);
+    EXPECT_EQ(j["loaded"]["unavailable"], 1);
+    EXPECT_EQ(j["loaded"]["pending"], false);
+    EXPECT_EQ(j["rules"][0]["sid"], 1001001);
+    EXPECT_EQ(j["rules"][0]["enabled"], true);
+    EXPECT_EQ(j["rules"][0]["alerts"], 0);
+    EXPECT_EQ(j["rules"][2]["reason"], "protocol not available: enip");
+
+    j = js(call("GET", "/api/v1/rules?q=LISTEN%20only", {}, &l));
+    ASSERT_EQ(j["total"], 1);
+    EXPECT_EQ(j["rules"][0]["msg"], "Modbus force listen only");
+    EXPECT_EQ(js(call("GET", "/api/v1/rules?state=unavailable,disabled", {}, &l))["total"], 1);
+    EXPECT_EQ(js(call("GET", "/api/v1/rules?proto=modbus&limit=1&offset=1", {}, &l))["rules"][0]["sid"],
+              1001002);
+    EXPECT_EQ(js(call("GET", "/api/v1/rules?sid=1005001", {}, &l))["total"], 1);
+    EXPECT_EQ(js(call("GET", "/api/v1/rules?q=%27%20OR%201%3D1%20--", {}, &l))["total"], 0);
+
+    for (const std::string& q :
+         std::vector<std::string>{"?state=on", "?state=active,", "?limit=0", "?limit=501", "?offset=-1",
+                                  "?sid=0", "?sid=4294967296", "?proto=Modbus", "?q=" + std::string(201, 'a'),
+                                  "?q=%0a", "?x=1", "?limit=1&limit=2"}) {
+        r = call("GET", "/api/v1/rules" + q, {}, &l);
+        EXPECT_EQ(r.status, 400) << q << ": " << r.body;
+        EXPECT_EQ(code(r), "invalid_parameter") << q;
+    }
+    EXPECT_EQ(call("DELETE", "/api/v1/rules", {}, &l).status, 405);
+}
+
+TEST_F(RulesApiTest, AdminsDisableAndEnableRulesWhichWaitForTheNextLoad)
+{
+    const auto admin = login("admin");
+    auto r = call("PUT", "/api/v1/rules/1:1001001", R"({"enabled":false})", &admin);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(js(r)["rule"]["enabled"], false);
+    EXPECT_EQ(js(r)["rule"]["state"], "active") << "the loaded set is unchanged until a reload";
+    EXPECT_EQ(js(call("GET", "/api/v1/rules", {}, &admin))["loaded"]["pending"], true);
+    EXPECT_EQ(alerts::disabled_rules(*store_), (std::vector<std::pair<uint32_t, uint32_t>>{{1, 1001001}}));
+    EXPECT_EQ(audit_actions().front(), "rule.disable rule/1:1001001 ok");
+    r = call("PUT", "/api/v1/rules/1:1001001", R"({"enabled":true})", &admin);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(alerts::disabled_rules(*store_).empty());
+    EXPECT_EQ(audit_actions().front(), "rule.enable rule/1:1001001 ok");
+
+    for (const char* path : {"/api/v1/rules/0:1001001", "/api/v1/rules/1001001", "/api/v1/rules/1:x",
+                             "/api/v1/rules/1:1001001:2", "/api/v1/rules/1:999", "/api/v1/rules/1:-1",
+                             "/api/v1/rules/1%3A1001001"}) {
+        r = call("PUT", path, R"({"enabled":false})", &admin);
+        EXPECT_EQ(r.status, 404) << path << ": " << r.body;
+    }
+    for (const char* body :
+         {R"({})", R"({"enabled":"no"})", R"({"enabled":0})", R"({"enabled":false,"x":1})"}) {
+        r = call("PUT", "/api/v1/rules/1:1001001", body, &admin);
+        EXPECT_EQ(r.status, 422) << body;
+        EXPECT_EQ(code(r), "invalid_field") << body;
+    }
+    EXPECT_EQ(call("PUT", "/api/v1/rules/1:1001001", "[1]", &admin).status, 400);
+    EXPECT_TRUE(alerts::disabled_rules(*store_).empty()) << "nothing changed";
+}
+
+TEST_F(RulesApiTest, UploadsAreParsedAndRefusedWithEveryProblemByLine)
+{
+    const auto admin = login("admin");
+    const std::string bad =
+        "# site rules\n"
+        "alert modbus any any -> any any (msg:\"ok\"; modbus.function: 8; sid:9000001;)\n"
+        "alert modbus any any -> any any (msg:\"typo\"; contnet:\"x\"; sid:9000002;)\n"
+        "alert tcp any any -> any 502 (msg:\"no sid\";)\n"
+        "alert tcp $ICS_ENGINEERING any -> any 502 (msg:\"dup\"; sid:1001002;)\n";
+    auto r = call("POST", "/api/v1/rules/files", upload("site.rules", bad), &admin);
+    ASSERT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(code(r), "invalid_rules");
+    const auto problems = js(r)["problems"];
+    ASSERT_EQ(problems.size(), 3u) << r.body;
+    EXPECT_EQ(problems[0]["line"], 3);
+    EXPECT_EQ(problems[0]["sid"], 9000002);
+    EXPECT_NE(problems[0]["reason"].get<std::string>().find("contnet"), std::string::npos);
+    EXPECT_EQ(problems[1]["line"], 4);
+    EXPECT_TRUE(problems[1]["sid"].is_null());
+    EXPECT_EQ(problems[2]["line"], 5);
+    EXPECT_NE(problems[2]["reason"].get<std::string>().find("default/ics.rules:20"), std::string::npos);
+    EXPECT_TRUE(alerts::list_rule_files(*store_).empty()) << "nothing stored";
+    EXPECT_EQ(audit_actions().front(), "rules.upload rules/files/site.rules failed");
+
+    // The engine's variables are known: $ICS_ENGINEERING parses. Unavailable rules are warnings.
+    const std::string good =
+        "alert tcp $ICS_ENGINEERING any -> any 502 (msg:\"from engineering\"; sid:9000003;)\n"
+        "alert enip any any -> any any (msg:\"cip\"; sid:9000004;)\n";
+    r = call("POST", "/api/v1/rules/files", upload("site.rules", good, true), &admin);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(js(r)["file"].is_null());
+    EXPECT_EQ(js(r)["accepted"], 2);
+    EXPECT_TRUE(alerts::list_rule_files(*store_).empty()) << "a dry run stores nothing";
+    r = call("POST", "/api/v1/rules/files", upload("site.rules", good), &admin);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(js(r)["file"]["rules"], 2);
+    EXPECT_EQ(js(r)["file"]["uploaded_by"], "admin");
+    ASSERT_EQ(js(r)["problems"].size(), 1u);
+    EXPECT_EQ(js(r)["problems"][0]["line"], 2);
+    EXPECT_EQ(audit_actions().front(), "rules.upload rules/files/site.rules ok");
+    EXPECT_EQ(js(call("GET", "/api/v1/rules", {}, &admin))["loaded"]["pending"], true);
+
+    const auto viewer = login("vic");
+    r = call("GET", "/api/v1/rules/files/site.rules", {}, &viewer);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, good);
+    EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+    EXPECT_EQ(js(call("GET", "/api/v1/rules/files", {}, &viewer))["files"][0]["name"], "site.rules");
+
+    for (const auto& [body, want] : std::vector<std::pair<std::string, std::string>>{
+             {upload("../x.rules", good), "invalid_field"},
+             {upload("x.txt", good), "invalid_field"},
+             {upload("x.rules", "# only a comment\n"), "invalid_field"},
+             {upload("x.rules", ""), "invalid_field"},
+             {upload("x.rules", std::string(512 * 1024 + 1, 'a')), "invalid_field"},
+             {json{{"name", "x.rules"}, {"text", 5}}.dump(), "invalid_field"},
+             {json{{"name", "x.rules"}, {"text", good}, {"dry_run", "yes"}}.dump(), "invalid_field"},
+             {json{{"name", "x.rules"}, {"text", good}, {"owner", "x"}}.dump(), "invalid_field"},
+         }) {
+        r = call("POST", "/api/v1/rules/files", body, &admin);
+        EXPECT_EQ(r.status, 422) << body.substr(0, 80);
+        EXPECT_EQ(code(r), want) << body.substr(0, 80);
+    }
+    EXPECT_EQ(alerts::list_rule_files(*store_).size(), 1u);
+
+    EXPECT_EQ(call("GET", "/api/v1/rules/files/..%2Fsite.rules", {}, &viewer).status, 404);
+    EXPECT_EQ(call("GET", "/api/v1/rules/files/other.rules", {}, &viewer).status, 404);
+    EXPECT_EQ(call("DELETE", "/api/v1/rules/files/site.rules", {}, &viewer).status, 403);
+    EXPECT_EQ(call("DELETE", "/api/v1/rules/files/site.rules", {}, &admin).status, 200);
+    EXPECT_EQ(call("DELETE", "/api/v1/rules/files/site.rules", {}, &admin).status, 404);
+    EXPECT_EQ(audit_actions().front(), "rules.delete rules/files/site.rules ok");
+}
+
+TEST_F(RulesApiTest, ReloadReachesTheEngineWhenOneIsAttached)
+{
+    const auto admin = login("admin");
+    auto r = call("POST", "/api/v1/rules/reload", {}, &admin);
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(code(r), "no_engine");
+
+    std::optional<bool> answer = true;
+    int calls = 0;
+    ApiConfig cfg;
+    cfg.db_path = db_;
+    cfg.clock = [this] { return now_; };
+    cfg.reload_rules = [&](std::string& message) {
+        ++calls;
+        message =
+            answer == std::optional<bool>{true} ? "rules reloaded: 3 rules loaded" : "cannot read x.rules";
+        return answer;
+    };
+    api_ = std::make_unique<Api>(cfg);
+    const auto l = login("admin");
+    EXPECT_EQ(js(call("GET", "/api/v1/rules", {}, &l))["engine_attached"], true);
+    r = call("POST", "/api/v1/rules/reload", {}, &l);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(js(r)["message"], "rules reloaded: 3 rules loaded");
+    EXPECT_EQ(audit_actions().front(), "rules.reload rules ok");
+    answer = false;
+    r = call("POST", "/api/v1/rules/reload", "{}", &l);
+    EXPECT_EQ(r.status, 422);
+    EXPECT_EQ(code(r), "reload_failed");
+    EXPECT_EQ(audit_actions().front(), "rules.reload rules failed");
+    answer = std::nullopt;
+    EXPECT_EQ(code(call("POST", "/api/v1/rules/reload", {}, &l)), "no_engine");
+    EXPECT_EQ(call("POST", "/api/v1/rules/reload", R"({"now":true})", &l).status, 422);
+    const auto analyst = login("ana");
+    EXPECT_EQ(call("POST", "/api/v1/rules/reload", {}, &analyst).status, 403);
+    EXPECT_EQ(calls, 3);
+}
+
+TEST_F(RulesApiTest, StatusShowsTheLiveCaptureItsRatesAndDrops)
+{
+    const auto l = login("vic");
+    auto j = js(call("GET", "/api/v1/status", {}, &l));
+    EXPECT_TRUE(j["capture"].is_null());
+    EXPECT_EQ(j["throughput"].size(), 0u);
+
+    const int64_t start = now_ - 120'000'000;
+    const auto id = store_->record_run(
+        alerts::RunRecord{.started_us = start, .finished_us = 0, .command = "monitor", .inputs = {"eth1"}});
+    // Three points a minute apart: 6000 then 12000 packets in the intervals, 5 kernel drops in the second.
+    std::vector<alerts::Record> batch;
+    const uint64_t packets[] = {1000, 7000, 19000}, bytes[] = {100'000, 700'000, 1'900'000},
+                   drops[] = {0, 0, 5};
+    for (int i = 0; i < 3; ++i) {
+        alerts::Record s;
+        s.kind = alerts::RecordKind::Stats;
+        s.ts_us = start + (i + 1) * 60'000'000LL - 60'000'000;
+        s.eve_json =
+            json{{"event_type", "stats"},
+                 {"stats",
+                  {{"uptime", i * 60},
+                   {"capture",
+                    {{"received", packets[i]},
+                     {"kernel_drops", drops[i]},
+                     {"if_drops", 0},
+                     {"interfaces", {{{"name", "eth1"}, {"received", packets[i]}}}}}},
+                   {"engine", {{"packets", packets[i]}, {"bytes", bytes[i]}, {"events", 10}, {"alerts", 2}}},
+                   {"flows", {{"active", 4}}}}}}
+                .dump();
+        batch.push_back(s);
+    }
+    store_->insert_batch(batch);
+    j = js(call("GET", "/api/v1/status", {}, &l));
+    const auto& c = j["capture"];
+    EXPECT_EQ(c["live"], true) << j.dump();
+    EXPECT_EQ(c["packets"], 19000);
+    EXPECT_EQ(c["kernel_drops"], 5);
+    EXPECT_EQ(c["packets_per_s"], 200.0);
+    EXPECT_EQ(c["bits_per_s"], 160000.0);
+    EXPECT_EQ(c["interfaces"][0]["name"], "eth1");
+    EXPECT_EQ(c["stats"]["flows"]["active"], 4);
+    ASSERT_EQ(j["throughput"].size(), 2u);
+    EXPECT_EQ(j["throughput"][0]["packets_per_s"], 100.0);
+    EXPECT_EQ(j["throughput"][1]["kernel_drops"], 5);
+    EXPECT_TRUE(j["runs"][0]["finished_us"].is_null());
+
+    // Ten minutes of silence: not live any more (the monitor was killed).
+    now_ += 600'000'000;
+    EXPECT_EQ(js(call("GET", "/api/v1/status", {}, &l))["capture"]["live"], false);
+    now_ -= 600'000'000;
+    // A stopped monitor is not live either.
+    store_->finish_run(id, alerts::RunRecord{.started_us = start,
+                                             .finished_us = now_,
+                                             .command = "monitor",
+                                             .inputs = {"eth1"},
+                                             .packets = 19000,
+                                             .bytes = 1'900'000,
+                                             .events = 30,
+                                             .alerts = 6});
+    j = js(call("GET", "/api/v1/status", {}, &l));
+    EXPECT_EQ(j["capture"]["live"], false);
+    EXPECT_EQ(j["last_run"]["finished_us"], now_);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "alerts/rule_catalog.h"
 #include "alerts/tests/test_util.h"
 #include "alerts/users.h"
 #include "cmake/embedded_file.h"
@@ -247,6 +248,13 @@ const std::vector<std::pair<std::string, std::string>> all_routes = {
     {"PUT", "/api/v1/users/vic"},
     {"POST", "/api/v1/users/vic/password"},
     {"POST", "/api/v1/session/password"},
+    {"GET", "/api/v1/rules"},
+    {"PUT", "/api/v1/rules/1:1001001"},
+    {"POST", "/api/v1/rules/reload"},
+    {"GET", "/api/v1/rules/files"},
+    {"POST", "/api/v1/rules/files"},
+    {"GET", "/api/v1/rules/files/site.rules"},
+    {"DELETE", "/api/v1/rules/files/site.rules"},
 };
 
 TEST_F(ServerTest, EveryRouteRejectsRequestsWithoutAValidSession)
@@ -275,6 +283,18 @@ TEST_F(ServerTest, RolesAreEnforcedOnEveryRoute)
     const std::string comment = R"({"text":"looked at it"})";
     const std::string suppress = R"({"reason":"test traffic"})";
     const std::string new_user = R"({"name":"newbie","role":"viewer"})";
+    alerts::CatalogRule rule;
+    rule.sid = 1001001;
+    rule.source = "default/modbus.rules";
+    rule.line = 1;
+    rule.state = "active";
+    rule.text = "alert modbus any any -> any any (msg:\"x\"; sid:1001001;)";
+    alerts::RuleLoadInfo loaded;
+    loaded.ts_us = 1;
+    alerts::save_rule_catalog(*store_, {rule}, loaded);
+    const std::string upload =
+        json{{"name", "site.rules"}, {"text", "alert tcp any any -> any 502 (msg:\"t\"; sid:9000001;)\n"}}
+            .dump();
     struct Case {
         std::string method, path, body;
         alerts::Role needed;
@@ -292,6 +312,13 @@ TEST_F(ServerTest, RolesAreEnforcedOnEveryRoute)
         {"GET", "/api/v1/audit", "", alerts::Role::Admin, 200},
         {"GET", "/api/v1/users", "", alerts::Role::Admin, 200},
         {"POST", "/api/v1/users", new_user, alerts::Role::Admin, 201},
+        {"GET", "/api/v1/rules", "", alerts::Role::Viewer, 200},
+        {"GET", "/api/v1/rules/files", "", alerts::Role::Viewer, 200},
+        {"PUT", "/api/v1/rules/1:1001001", R"({"enabled":false})", alerts::Role::Admin, 200},
+        {"POST", "/api/v1/rules/files", upload, alerts::Role::Admin, 201},
+        {"GET", "/api/v1/rules/files/site.rules", "", alerts::Role::Viewer, 200},
+        {"POST", "/api/v1/rules/reload", "", alerts::Role::Admin, 409},  // no engine in `serve`
+        {"DELETE", "/api/v1/rules/files/site.rules", "", alerts::Role::Admin, 200},
     };
     const std::pair<const Login*, alerts::Role> users[] = {
         {&viewer, alerts::Role::Viewer}, {&analyst, alerts::Role::Analyst}, {&admin, alerts::Role::Admin}};
@@ -311,6 +338,8 @@ TEST_F(ServerTest, RolesAreEnforcedOnEveryRoute)
     EXPECT_EQ(store_->alert_detail(ids[0])->comments.size(), 2u);
     EXPECT_EQ(alerts::list_users(*store_).size(), 4u);
     EXPECT_EQ(store_->suppressions().size(), 1u);
+    EXPECT_EQ(alerts::disabled_rules(*store_).size(), 1u);
+    EXPECT_TRUE(alerts::list_rule_files(*store_).empty());
 }
 
 TEST_F(ServerTest, CsrfTokenMissingOrWrongIsRejectedAndChangesNothing)

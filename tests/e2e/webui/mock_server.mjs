@@ -5,7 +5,10 @@
 //
 // Usage: node mock_server.mjs [--port N] [--frontend DIR] [--eve FILE]
 //   users come from MOCK_USERS="name:role:password,..." (default tester:analyst:tester-pw,
-//   admin:admin:admin-pw). Prints "listening on http://127.0.0.1:PORT" once ready.
+//   admin:admin:admin-pw). MOCK_ENGINE=1 acts as `monitor --serve` (POST /rules/reload loads
+//   the changes; otherwise it answers 409 no_engine as `otsentry serve` does); MOCK_CAPTURE=0
+//   serves a store no live capture wrote to (status capture null). Prints "listening on
+//   http://127.0.0.1:PORT" once ready.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,6 +62,220 @@ for (const line of fs.readFileSync(eveFile, 'utf8').split('\n')) {
 }
 const audit = [];
 const suppressions = [];
+
+// ---- rules ---------------------------------------------------------------------------------
+// The catalogue the real server reads from the store (what the engine's last load recorded).
+// The mock builds it from the default rule files of the source tree, as a replay would load
+// them: the enip rules are accepted but unavailable (no ENIP dissector), one rule is disabled,
+// and a plant file holds one active rule and one rejected (no sid). Rule text is "parsed" by
+// a light check here (known option names, a sid, a closing parenthesis); the real server
+// parses for real.
+const engineAttached = process.env.MOCK_ENGINE === '1';
+const rulesDir = path.join(here, '../../../rules/default');
+const KNOWN_OPTIONS = new Set(['msg', 'sid', 'rev', 'gid', 'classtype', 'priority', 'reference', 'metadata',
+  'flow', 'content', 'nocase', 'depth', 'offset', 'distance', 'within', 'pcre', 'dsize', 'flowbits',
+  'threshold', 'detection_filter', 'app-layer-protocol', 'fast_pattern', 'startswith', 'endswith',
+  'isdataat', 'byte_test', 'byte_jump', 'flags', 'noalert', 'target']);
+const ACTIONS = new Set(['alert', 'log', 'pass', 'drop', 'reject']);
+const AVAILABLE_PROTOS = new Set(['tcp', 'udp', 'ip', 'icmp', 'modbus', 'dnp3', 'iec104', 's7comm', 's7comm_plus',
+                                  's7commplus']);
+
+// Splits rule text into logical rules (backslash-newline continues a rule): [{line, text}].
+function logicalRules(text) {
+  const out = [];
+  let cur = null;
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (cur === null) {
+      const trimmed = line.trim();
+      if (!trimmed || trimmed.startsWith('#')) return;
+      cur = {line: i + 1, text: ''};
+    }
+    if (line.endsWith('\\')) {
+      cur.text += `${line.slice(0, -1).trim()} `;
+    } else {
+      cur.text += line.trim();
+      out.push({line: cur.line, text: cur.text.trim()});
+      cur = null;
+    }
+  });
+  if (cur) out.push({line: cur.line, text: cur.text.trim()});
+  return out;
+}
+
+// The light check: {rule fields..., state, reason}; state 'rejected' when it does not "parse".
+function checkRule(text) {
+  const head = /^(\S+)\s+(\S+)\s/.exec(text) || [];
+  const r = {gid: 1, sid: null, rev: 0, action: head[1] || '', proto: (head[2] || '').toLowerCase(), msg: '',
+             classtype: '', severity: 0, state: 'active', reason: null, text};
+  const sid = /(?:^|[;(\s])sid\s*:\s*(\d+)\s*;/.exec(text);
+  if (sid) r.sid = Number(sid[1]);
+  const reject = (why) => Object.assign(r, {state: 'rejected', reason: why, severity: 0});
+  if (!ACTIONS.has(r.action)) return reject(`unknown action '${r.action}'`);
+  const open = text.indexOf('(');
+  if (open < 0 || !text.endsWith(')')) return reject("rule options must be in '( ... )' at the end");
+  const opts = [];
+  let buf = '', quoted = false;
+  for (const c of text.slice(open + 1, -1)) {
+    if (c === '"') quoted = !quoted;
+    if (c === ';' && !quoted) {
+      if (buf.trim()) opts.push(buf.trim());
+      buf = '';
+    } else {
+      buf += c;
+    }
+  }
+  if (buf.trim()) opts.push(buf.trim());
+  for (const o of opts) {
+    const colon = o.indexOf(':');
+    const name = (colon < 0 ? o : o.slice(0, colon)).trim();
+    const value = colon < 0 ? '' : o.slice(colon + 1).trim();
+    if (!KNOWN_OPTIONS.has(name) && !/^[a-z0-9_]+\.[a-z0-9_.]+$/.test(name)) return reject(`unknown keyword '${name}'`);
+    if (name === 'msg') r.msg = value.replace(/^"|"$/g, '');
+    if (name === 'rev') r.rev = Number(value) || 0;
+    if (name === 'gid') r.gid = Number(value) || 1;
+    if (name === 'classtype') r.classtype = value;
+    if (name === 'priority') r.severity = Math.min(4, Math.max(1, Number(value) || 3));
+  }
+  if (r.sid === null) return reject('rule has no sid');
+  if (!r.severity) r.severity = 3;
+  if (!AVAILABLE_PROTOS.has(r.proto)) Object.assign(r, {state: 'unavailable', reason: `protocol not available: ${r.proto}`});
+  return r;
+}
+
+const catalogue = [];  // {rule fields, source, line, base: state without the admin's disable}
+const ruleState = new Map();  // "gid:sid" -> enabled (what an admin asked for)
+const ruleFiles = new Map();  // name -> {name, text, bytes, rules, uploaded_by, uploaded_us}
+let loaded = null;
+let changedUs = 0;
+const nowUs = () => Date.now() * 1000;
+const keyOf = (gid, sid) => `${gid}:${sid}`;
+
+// An engine load: the default files, a plant file, the uploaded files; admin-disabled rules
+// become 'disabled'.
+function loadRules() {
+  catalogue.length = 0;
+  const sources = [];
+  const add = (source, text) => {
+    sources.push(source);
+    for (const {line, text: rt} of logicalRules(text)) {
+      const r = checkRule(rt);
+      const base = r.state;
+      if (base !== 'rejected' && ruleState.get(keyOf(r.gid, r.sid)) === false) {
+        Object.assign(r, {state: 'disabled', reason: null});
+      }
+      catalogue.push({...r, source, line, base});
+    }
+  };
+  if (fs.existsSync(rulesDir)) {
+    const files = fs.readdirSync(rulesDir).filter((n) => n.endsWith('.rules')).sort();
+    // Every keyword the default set uses is one the real parser knows.
+    for (const f of files) {
+      for (const r of logicalRules(fs.readFileSync(path.join(rulesDir, f), 'utf8'))) {
+        for (const m of r.text.matchAll(/[(;]\s*([a-z][a-z0-9_.-]*)\s*[:;]/g)) KNOWN_OPTIONS.add(m[1]);
+      }
+    }
+    for (const f of files) {
+      add(`default/${f}`, fs.readFileSync(path.join(rulesDir, f), 'utf8'));
+    }
+  }
+  add('/etc/otsentry/plant.rules', [
+    '# plant rules (hand-written)',
+    'alert modbus 10.20.0.0/16 any -> any 502 (msg:"PLANT Modbus write to the boiler PLC"; \\',
+    '    modbus.function: 6,16; classtype:policy-violation; priority:2; sid:8000001; rev:3;)',
+    '',
+    'alert modbus any any -> any 502 (msg:"PLANT unit id scan"; modbus.unit_id: 200; priority:3;)',
+  ].join('\n'));
+  for (const f of [...ruleFiles.values()].sort((a, b) => a.name.localeCompare(b.name))) add(`db:${f.name}`, f.text);
+  const n = (st) => catalogue.filter((r) => r.state === st).length;
+  const accepted = catalogue.length - n('rejected');
+  loaded = {ts_us: nowUs(), summary: `${accepted} rules loaded (${n('unavailable')} unavailable), ${n('rejected')} rejected`,
+            sources, accepted, unavailable: n('unavailable'), disabled: n('disabled'), rejected: n('rejected')};
+}
+// The mock's store starts as a replay left it, with one rule an admin had disabled before.
+ruleState.set('1:1001004', false);
+loadRules();
+loaded.ts_us -= 3600e6;
+
+const pending = () => changedUs > loaded.ts_us;
+function ruleJson(r) {
+  const enabled = r.sid === null ? true : ruleState.get(keyOf(r.gid, r.sid)) !== false;
+  const alertsN = r.sid === null ? 0
+    : alerts.filter((x) => x.alert.sid === r.sid && (x.alert.gid ?? 1) === r.gid).length;
+  return {gid: r.gid, sid: r.sid, rev: r.rev, action: r.action, proto: r.proto, msg: r.msg,
+          classtype: r.classtype || null, severity: r.severity, source: r.source, line: r.line,
+          state: r.state, reason: r.reason, enabled, alerts: alertsN, text: r.text};
+}
+const loadedJson = () => ({...loaded, pending: pending()});
+
+// Checks an upload: {accepted, problems, rejected}.
+function checkUpload(name, text) {
+  const problems = [];
+  let accepted = 0, rejected = 0;
+  const seen = new Map();
+  for (const {line, text: rt} of logicalRules(text)) {
+    const r = checkRule(rt);
+    if (r.state === 'rejected') {
+      ++rejected;
+      problems.push({line, sid: r.sid, reason: r.reason});
+      continue;
+    }
+    const other = catalogue.find((c) => c.sid === r.sid && c.gid === r.gid && c.source !== `db:${name}`);
+    if (other || seen.has(r.sid)) {
+      ++rejected;
+      problems.push({line, sid: r.sid, reason: other ? `duplicate sid ${r.sid} (also in ${other.source}:${other.line})`
+                                                     : `duplicate sid ${r.sid} (also on line ${seen.get(r.sid)})`});
+      continue;
+    }
+    seen.set(r.sid, line);
+    ++accepted;
+    if (r.state === 'unavailable') problems.push({line, sid: r.sid, reason: r.reason});
+  }
+  return {accepted, rejected, problems};
+}
+
+// ---- capture statistics ----------------------------------------------------------------------
+// A monitor on eth1 that wrote a record every 60 s for the last 30 minutes (the newest 12 s
+// ago); MOCK_CAPTURE=0 serves a store that only replays wrote to (capture null).
+const startedUs = nowUs();
+const throughput = [];
+if (process.env.MOCK_CAPTURE !== '0') {
+  for (let i = 0; i < 30; i++) {
+    const wave = Math.sin(i / 4);
+    throughput.push({ts_us: startedUs - 12e6 - (29 - i) * 60e6,
+                     packets_per_s: Math.round((3200 + 900 * wave + (i % 3) * 140) * 10) / 10,
+                     bits_per_s: Math.round(21.5e6 + 6.2e6 * wave + (i % 5) * 0.4e6),
+                     kernel_drops: i === 17 ? 25 : i === 18 ? 12 : 0});
+  }
+}
+function captureJson() {
+  if (!throughput.length) return null;
+  const last = throughput.at(-1);
+  const drops = throughput.reduce((n, p) => n + p.kernel_drops, 0);
+  const received = 5_832_114, ifDrops = 0;
+  const stats = {uptime: 1800,
+    capture: {received, kernel_drops: drops, if_drops: ifDrops,
+              interfaces: [{name: 'eth1', received: received - 211_020, kernel_drops: drops, if_drops: 0},
+                           {name: 'eth2', received: 211_020, kernel_drops: 0, if_drops: 0}]},
+    engine: {packets: received, bytes: 4_811_873_204, events: 1_204_557, events_per_s: 669.1, alerts: 14, anomalies: 3},
+    flows: {active: 42, created: 311, timed_out: 262, evicted: 7},
+    decode: {errors: 4, error_reasons: {ipv4_truncated: 3, tcp_bad_offset: 1}},
+    tcp: {gaps: 2, gap_bytes: 1460, out_of_order: 18, retransmissions: 57, overlaps: 0, overlap_conflicts: 0,
+          memcap_hits: 0, midstream: 3},
+    defrag: {fragments: 12, reassembled: 6, anomalies: 0, timeouts: 0, memcap_drops: 0},
+    output: {events: 1_204_557, alerts: 14, failed: 0, blocked_submits: 0}};
+  return {live: true, ts_us: last.ts_us, uptime_s: 1800, received, kernel_drops: drops, if_drops: ifDrops,
+          packets: received, bytes: stats.engine.bytes, events: stats.engine.events, alerts: 14, flows_active: 42,
+          packets_per_s: last.packets_per_s, bits_per_s: last.bits_per_s,
+          interfaces: stats.capture.interfaces, stats};
+}
+function runsJson() {
+  const runs = [{started_us: startedUs - 1812e6, finished_us: null, command: 'monitor', inputs: ['eth1', 'eth2'],
+                 packets: 5_832_114, bytes: 4_811_873_204, events: 1_204_557, alerts: 14},
+                {started_us: startedUs - 86_400e6, finished_us: startedUs - 86_396e6, command: 'replay',
+                 inputs: ['pcaps/demo/demo.pcap'], packets: 1893, bytes: 187_201, events: 812, alerts: alerts.length}];
+  return process.env.MOCK_CAPTURE === '0' ? runs.slice(1) : runs;
+}
 function auditLog(actor, action, target, detail, ok = true) {
   audit.push({ts_us: Date.now() * 1000, actor, action, target: String(target), detail, ok});
 }
@@ -260,10 +477,12 @@ async function apiRoute(req, res, url) {
     return fail(res, 405, 'method_not_allowed', 'method not allowed');
   }
   if (p === '/api/v1/status' && req.method === 'GET') {
-    return send(res, 200, {version: 'mock', uptime_s: Math.round(process.uptime()),
-                           store: {alerts: alerts.length, size_bytes: 0},
-                           capture: {packets: 0, drops: 0, bytes: 0}});
+    const runs = runsJson();
+    return send(res, 200, {version: 'mock', db_path: '/var/lib/otsentry/otsentry.db', db_bytes: 7_340_032,
+                           alerts: alerts.length, alert_rows: alerts.length, events: 812, schema_version: 3,
+                           last_run: runs[0] || null, runs, capture: captureJson(), throughput});
   }
+  if (p.startsWith('/api/v1/rules')) return rulesRoute(req, res, p, q, sess, actor, isAdmin);
   if (p === '/api/v1/stream' && req.method === 'GET') {
     res.writeHead(200, {'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store',
                         'Content-Security-Policy': CSP});
@@ -303,6 +522,132 @@ async function apiRoute(req, res, url) {
       auditLog(actor, 'alert.suppress', r.alert.sid, body.reason);
       return send(res, 201, {ok: true});
     }
+  }
+  return fail(res, 404, 'not_found', 'no such route');
+}
+
+// The /api/v1/rules routes (docs/api.md "Rules"): viewer reads, admin changes.
+async function rulesRoute(req, res, p, q, sess, actor, isAdmin) {
+  const needAdmin = () => (isAdmin ? false : (fail(res, 403, 'forbidden', 'admin only'), true));
+  const badParam = (m) => fail(res, 400, 'invalid_parameter', m);
+  if (p === '/api/v1/rules') {
+    if (req.method !== 'GET') return fail(res, 405, 'method_not_allowed', 'GET only');
+    const keys = [...q.keys()];
+    for (const k of keys) {
+      if (!['q', 'state', 'proto', 'sid', 'limit', 'offset'].includes(k)) return badParam(`unknown parameter ${k}`);
+      if (q.getAll(k).length > 1) return badParam(`${k} is repeated`);
+      if (q.get(k).length > 256) return badParam(`${k} is too long`);
+    }
+    const text = (q.get('q') || '').toLowerCase();
+    if (text.length > 200 || /[\x00-\x1f\x7f]/.test(text)) return badParam('q must be at most 200 printable characters');
+    const states = (q.get('state') || '').split(',').filter(Boolean);
+    if (states.some((s) => !['active', 'unavailable', 'disabled', 'rejected'].includes(s))) {
+      return badParam('state must be a comma list of active, unavailable, disabled, rejected');
+    }
+    const proto = q.get('proto');
+    if (proto !== null && !/^[a-z0-9_-]{1,32}$/.test(proto)) return badParam('proto must be 1..32 of a-z 0-9 _ -');
+    const sid = q.get('sid');
+    if (sid !== null && (!/^\d{1,10}$/.test(sid) || Number(sid) < 1 || Number(sid) > 4294967295)) {
+      return badParam('sid must be an integer in 1..4294967295');
+    }
+    const limit = q.get('limit') === null ? 100 : Number(q.get('limit'));
+    if (!/^\d+$/.test(q.get('limit') ?? '100') || limit < 1 || limit > 500) return badParam('limit must be an integer in 1..500');
+    const offset = q.get('offset') === null ? 0 : Number(q.get('offset'));
+    if (!/^\d+$/.test(q.get('offset') ?? '0') || offset > 1e6) return badParam('offset must be an integer in 0..1000000');
+    const all = catalogue.filter((r) => (!text || r.msg.toLowerCase().includes(text) || r.text.toLowerCase().includes(text)) &&
+                                        (!states.length || states.includes(r.state)) && (!proto || r.proto === proto) &&
+                                        (!sid || r.sid === Number(sid)))
+                         .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.line - b.line));
+    return send(res, 200, {rules: all.slice(offset, offset + limit).map(ruleJson), total: all.length,
+                           loaded: loadedJson(), engine_attached: engineAttached});
+  }
+  const rm = /^\/api\/v1\/rules\/(\d{1,10}):(\d{1,10})$/.exec(p);
+  if (rm) {
+    if (req.method !== 'PUT') return fail(res, 405, 'method_not_allowed', 'PUT only');
+    if (needAdmin()) return undefined;
+    const r = catalogue.find((c) => c.gid === Number(rm[1]) && c.sid === Number(rm[2]));
+    if (!r) return fail(res, 404, 'not_found', 'no such rule in the loaded set');
+    const body = await readJson(req);
+    if (typeof body.enabled !== 'boolean' || Object.keys(body).length !== 1) {
+      return fail(res, 422, 'invalid_field', 'enabled (true or false) is the only field');
+    }
+    ruleState.set(keyOf(r.gid, r.sid), body.enabled);
+    changedUs = nowUs();
+    auditLog(actor, body.enabled ? 'rule.enable' : 'rule.disable', `rule/${r.gid}:${r.sid}`, null);
+    return send(res, 200, {rule: ruleJson(r)});
+  }
+  if (p === '/api/v1/rules/reload') {
+    if (req.method !== 'POST') return fail(res, 405, 'method_not_allowed', 'POST only');
+    if (needAdmin()) return undefined;
+    if (!engineAttached) {
+      auditLog(actor, 'rules.reload', 'rules', {error: 'no_engine'}, false);
+      return fail(res, 409, 'no_engine', 'this server runs no capture engine; the changes apply when the monitor ' +
+                                         'next starts or gets SIGHUP');
+    }
+    loadRules();
+    auditLog(actor, 'rules.reload', 'rules', {summary: loaded.summary});
+    return send(res, 200, {message: `rules reloaded: ${loaded.summary}`, loaded: loadedJson()});
+  }
+  if (p === '/api/v1/rules/files') {
+    if (req.method === 'GET') {
+      return send(res, 200, {files: [...ruleFiles.values()].sort((a, b) => a.name.localeCompare(b.name))
+                                       .map(({name, bytes, rules, uploaded_by, uploaded_us}) =>
+                                         ({name, bytes, rules, uploaded_by, uploaded_us}))});
+    }
+    if (req.method !== 'POST') return fail(res, 405, 'method_not_allowed', 'GET or POST');
+    if (needAdmin()) return undefined;
+    const body = await readJson(req);
+    for (const k of Object.keys(body)) {
+      if (!['name', 'text', 'dry_run'].includes(k)) return fail(res, 422, 'invalid_field', `unknown field ${k}`);
+    }
+    if (typeof body.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(body.name) ||
+        !body.name.endsWith('.rules')) {
+      return fail(res, 422, 'invalid_field', 'name must be 1..64 of A-Z a-z 0-9 . _ -, start with a letter or digit and end in .rules');
+    }
+    if (typeof body.text !== 'string' || Buffer.byteLength(body.text) > 512 * 1024) {
+      return fail(res, 422, 'invalid_field', 'text must be a string of at most 512 KiB');
+    }
+    if (body.dry_run !== undefined && typeof body.dry_run !== 'boolean') {
+      return fail(res, 422, 'invalid_field', 'dry_run must be true or false');
+    }
+    const check = checkUpload(body.name, body.text);
+    const total = check.accepted + check.rejected;
+    if (check.rejected || !total) {
+      if (!body.dry_run) auditLog(actor, 'rules.upload', body.name, {rejected: check.rejected}, false);
+      return send(res, 422, {error: {code: 'invalid_rules',
+                                     message: total ? `${check.rejected} of ${total} rules are rejected; nothing was stored`
+                                                    : 'the file holds no rule; nothing was stored'},
+                             problems: check.problems});
+    }
+    if (body.dry_run) return send(res, 200, {file: null, accepted: check.accepted, problems: check.problems});
+    const file = {name: body.name, text: body.text, bytes: Buffer.byteLength(body.text), rules: check.accepted,
+                  uploaded_by: actor, uploaded_us: nowUs()};
+    ruleFiles.set(file.name, file);
+    changedUs = nowUs();
+    auditLog(actor, 'rules.upload', file.name, {rules: file.rules, bytes: file.bytes});
+    const {text: _t, ...meta} = file;
+    return send(res, 201, {file: meta, accepted: check.accepted, problems: check.problems});
+  }
+  const fm = /^\/api\/v1\/rules\/files\/([^/]+)$/.exec(p);
+  if (fm) {
+    let name;
+    try {
+      name = decodeURIComponent(fm[1]);
+    } catch {
+      return fail(res, 400, 'bad_request', 'bad percent-encoding');
+    }
+    const f = ruleFiles.get(name);
+    if (req.method === 'GET') {
+      if (!f) return fail(res, 404, 'not_found', 'no such rule file');
+      return send(res, 200, f.text, {'Content-Type': 'text/plain; charset=utf-8'});
+    }
+    if (req.method !== 'DELETE') return fail(res, 405, 'method_not_allowed', 'GET or DELETE');
+    if (needAdmin()) return undefined;
+    if (!f) return fail(res, 404, 'not_found', 'no such rule file');
+    ruleFiles.delete(name);
+    changedUs = nowUs();
+    auditLog(actor, 'rules.delete', name, null);
+    return send(res, 200, {ok: true});
   }
   return fail(res, 404, 'not_found', 'no such route');
 }

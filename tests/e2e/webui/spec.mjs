@@ -2,8 +2,9 @@
 // (run.sh --mock): log in, see the dashboard, filter alerts by severity and protocol, open one
 // with the keyboard, download its evidence pcap and parse it, acknowledge it and see the
 // history entry, log out; then log in as the admin, find the acknowledgement in the audit
-// log, reset the analyst's password on the users page, log out (the real server also walks the
-// events explorer). Every step leaves a numbered screenshot in --out.
+// log, reset the analyst's password on the users page, walk the rules page (filter, rule text,
+// upload a broken and a valid rule file, disable a rule, reload without an engine) and the
+// system status page, log out (the real server also walks the events explorer). Every step leaves a numbered screenshot in --out.
 //
 // Usage: node spec.mjs --base http://127.0.0.1:PORT --user NAME --password PW
 //                      --admin NAME --admin-password PW --out DIR
@@ -338,13 +339,112 @@ async function main() {
     expect(/: \S{16,}$/.test(msg), `no one-time password in "${msg}"`);
   });
 
+  // Rules page (admin): filter by text, open a rule to its text.
+  const ruleRow = (sid) => page.locator(`[data-testid="rule-row"][data-sid="${sid}"]`);
+  await step('rules-page', async () => {
+    await byId('nav-rules').click();
+    await byId('rules-table').waitFor();
+    await byId('rule-row').first().waitFor();
+    await byId('rules-banner').waitFor();
+    await byId('rules-filter-q').fill('listen only');
+    await byId('rules-filter-apply').click();
+    await page.waitForFunction(() => /[?&]q=listen(\+|%20)only/.test(location.hash));
+    await ruleRow(1001001).waitFor();
+    const msgs = await byId('rule-row').evaluateAll((trs) => trs.map((tr) => tr.cells[2].textContent));
+    expect(msgs.every((m) => /listen only/i.test(m)), `rows that do not match "listen only": ${msgs}`);
+    expect(/^\s*\d+\D+\d+\D+\d+/.test(await byId('rules-total').textContent()), 'no "N–M of T rules" line');
+    await byId('rule-toggle-1001001').click();
+    const text = byId('rule-text-1001001');
+    await text.waitFor({state: 'visible'});
+    const ruleText = await text.textContent();
+    expect(/sid:\s*1001001\s*;/.test(ruleText) && ruleText.includes('modbus'), `rule text: ${ruleText}`);
+    // Text, never markup: the <pre> holds no element.
+    expect(await text.evaluate((el) => el.children.length) === 0, 'the rule text <pre> has child elements');
+  });
+
+  // Upload a broken file (a problem naming line 1, nothing stored), then a valid one (listed).
+  await step('rules-upload', async () => {
+    await byId('rules-upload-form').scrollIntoViewIfNeeded();
+    await byId('rules-upload-name').fill('bad.rules');
+    await byId('rules-upload-text').fill('alert modbus any any -> any any (msg:"x"; contnet:"y"; sid:9000001;)\n');
+    await byId('rules-upload-submit').click();
+    await byId('rules-problem').first().waitFor();
+    const problems = (await byId('rules-problem').allTextContents()).join('\n');
+    expect(/line 1\b/.test(problems), `no problem naming line 1: ${problems}`);
+    expect(await page.locator('[data-testid="rule-file-row"][data-name="bad.rules"]').count() === 0,
+           'bad.rules was listed although it was rejected');
+    await byId('rules-upload-name').fill('local.rules');
+    await byId('rules-upload-text').fill(
+        'alert tcp any any -> any 502 (msg:"Local test rule"; content:"|00 00|"; sid:9000002; rev:1;)\n');
+    await byId('rules-upload-check').click();
+    await page.waitForFunction(() => /1/.test(document.querySelector('[data-testid="rules-upload-result"]')?.textContent || '') &&
+                                     !document.querySelector('[data-testid="rules-upload-result"]').classList.contains('error'));
+    expect(await page.locator('[data-testid="rule-file-row"][data-name="local.rules"]').count() === 0,
+           'a dry run stored the file');
+    await byId('rules-upload-submit').click();
+    const row = page.locator('[data-testid="rule-file-row"][data-name="local.rules"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[1].trim() === '1' && cells[3].trim() === opt.admin, `local.rules row: ${cells}`);
+    await byId('rule-file-view-local.rules').click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="rule-file-text-local.rules"] pre')?.textContent || '')
+      .includes('sid:9000002'));
+    await byId('rules-files').scrollIntoViewIfNeeded();
+  });
+
+  // Disable a rule: the change waits for the next load; Reload on `serve` (and the mock without
+  // MOCK_ENGINE) explains that there is no engine in this process (409 no_engine).
+  await step('rules-disable', async () => {
+    await page.goto(`${opt.base}/#/rules?q=listen%20only`);
+    await ruleRow(1001001).waitFor();
+    const box = byId('rule-enabled-1001001');
+    expect(await box.isChecked(), 'sid 1001001 starts disabled');
+    await box.uncheck();
+    await byId('rule-waits-1001001').waitFor();
+    expect(!(await byId('rule-enabled-1001001').isChecked()), 'the checkbox is checked again after the change');
+    await byId('rules-pending').waitFor();
+    const rules = await page.evaluate(async () => (await (await fetch('/api/v1/rules?sid=1001001')).json()));
+    expect(rules.rules[0].enabled === false && rules.loaded.pending === true,
+           `the API says enabled=${rules.rules[0].enabled}, pending=${rules.loaded.pending}`);
+    await byId('rules-reload').click();
+    await page.waitForFunction(() => /SIGHUP/.test(document.querySelector('[data-testid="rules-reload-message"]')?.textContent || ''));
+  });
+
+  // System status: the store panel, and the capture panel or the "no live capture" note.
+  await step('status-page', async () => {
+    await byId('nav-status').click();
+    await byId('status-store').waitFor();
+    const storeText = await byId('status-store').textContent();
+    expect(/Database size/.test(storeText), `store panel: ${storeText}`);
+    await page.locator('[data-testid="status-capture"], [data-testid="status-no-capture"]').first().waitFor();
+    if (await byId('status-capture').count()) {
+      await byId('capture-live').waitFor();
+      expect(/\d+ s ago|last update/.test(await byId('capture-age').textContent()), 'no "last update" age');
+      expect(await byId('capture-interface').count() > 0, 'no interface rows');
+      const chart = await page.locator('[data-testid="chart-throughput"] polyline').count();
+      const none = await byId('throughput-none').count();
+      expect(chart === 2 || none === 1, `throughput: ${chart} lines`);
+    }
+    expect(await byId('status-run').count() > 0, 'the runs table is empty');
+    // The same pages in the dark theme, for the record.
+    await byId('theme-select').selectOption('dark');
+    await screenshot('status-page-dark');
+    await byId('nav-rules').click();
+    await byId('rule-row').first().waitFor();
+    await screenshot('rules-page-dark');
+    await byId('theme-select').selectOption('auto');
+    await byId('nav-status').click();
+    await byId('status-store').waitFor();
+  });
+
   await step('admin-logout', async () => {
     await logout();
   });
 
   await step('no-console-errors', async () => {
-    // 401s from the deliberate wrong password and the post-logout probe are expected noise.
-    const real = consoleErrors.filter((e) => !/401|Unauthorized/i.test(e));
+    // 401s from the deliberate wrong password and the post-logout probe, the 422 of the broken
+    // rule file and the 409 of the reload without an engine are expected noise.
+    const real = consoleErrors.filter((e) => !/401|Unauthorized|status of (409|422)\b/i.test(e));
     expect(real.length === 0, `browser console errors:\n${real.join('\n')}`);
   });
 
