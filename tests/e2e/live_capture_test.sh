@@ -6,7 +6,8 @@
 # privileges are dropped with --user, SIGHUP reloads the rules without stopping the capture (and
 # keeps the old ones when the new files cannot be read), SIGINT stops it cleanly,
 # and the run is recorded in the store as "monitor". Run 1 uses --workers 2, so the worker
-# pipeline is checked live too.
+# pipeline is checked live too. Run 3 is `monitor --serve`: the web API shows the live capture,
+# and a rule file uploaded and a rule disabled there apply at the reload the API asks for.
 #
 # Usage: live_capture_test.sh OTSENTRY_BIN SOURCE_DIR
 # Needs root (network namespaces, veth, capture) and tcpreplay. Exits 77 (skipped) only when a
@@ -167,7 +168,8 @@ wait_log() { # PATTERN: wait up to 10 s for a line of the monitor's stderr
     cat "$work/store.err" >&2
     fail "monitor did not log '$1'"
 }
-count_sid() { grep -c "\"signature_id\":$1," "$work/store.json" || true; }
+count_sid_in() { grep -c "\"signature_id\":$1," "$2" || true; }
+count_sid() { count_sid_in "$1" "$work/store.json"; }
 wait_alerts() { # SID N: wait up to 30 s for N alerts of SID in the EVE file
     for _ in $(seq 1 300); do
         [ "$(count_sid "$1")" -ge "$2" ] && return 0
@@ -197,4 +199,77 @@ db = sqlite3.connect(sys.argv[1])
 print("|".join(str(v) for v in db.execute("select command, inputs from runs").fetchone()))' "$work/otsentry.db")
 [ "$run" = "monitor|[\"$if_mon\"]" ] || fail "runs table has '$run'"
 
-echo "PASS: live capture of $expected_packets packets at $pps packets/s matches replay"
+# --- Run 3: monitor --serve: the web UI in the same process shows the live capture, takes an
+# uploaded rule file and a disabled rule, and reloads the monitor's rules without stopping it ------
+command -v curl >/dev/null || fail "curl is not installed (scripts/install-deps installs it)"
+nsx ip link set lo up
+db3="$work/serve.db"
+admin_pw=$("$bin" user add admin --role admin --db "$db3" | sed -n "s/^One-time password for 'admin': *//p")
+[ -n "$admin_pw" ] || fail "user add printed no one-time password"
+base=http://127.0.0.1:8080
+start_monitor serve --db "$db3" --eve "$work/serve.json" --stats-interval 1 --serve --listen 127.0.0.1:8080 -q
+for _ in $(seq 1 100); do
+    nsx curl -s -o /dev/null "$base/" && break
+    sleep 0.1
+done
+json_get() { # EXPR FILE: a Python expression over the JSON document `j`
+    "$python" -c 'import json, sys; j = json.load(open(sys.argv[2])); print(eval(sys.argv[1]))' "$1" "$2"
+}
+nsx curl -s -c "$work/cookies" -H 'Content-Type: application/json' -o "$work/login.json" \
+    -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" "$base/api/v1/session"
+csrf=$(json_get 'j["csrf_token"]' "$work/login.json")
+api() { # METHOD PATH [BODY]: the answer's body in $work/api.json, its status printed
+    nsx curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+        -X "$1" ${3:+-d "$3"} -o "$work/api.json" -w '%{http_code}' "$base/api/v1$2"
+}
+[ "$(api GET /rules)" = 200 ] || fail "GET /rules: $(cat "$work/api.json")"
+[ "$(json_get 'j["engine_attached"] and j["loaded"] is not None and j["total"] > 50' "$work/api.json")" = True ] ||
+    fail "the rules page does not show the monitor's rule set: $(head -c 300 "$work/api.json")"
+
+nsx tcpreplay --intf1="$if_gen" --pps="$pps" "${captures[0]}" >"$work/tcpreplay4.out" 2>&1 ||
+    { cat "$work/tcpreplay4.out" >&2; fail "tcpreplay failed"; }
+demo_packets=$("$python" -c '
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+off, n = 24, 0
+while off + 16 <= len(data):
+    off += 16 + struct.unpack_from("<I", data, off + 8)[0]
+    n += 1
+print(n)' "${captures[0]}")
+live=""
+for _ in $(seq 1 300); do
+    [ "$(api GET /status)" = 200 ] || fail "GET /status: $(cat "$work/api.json")"
+    live=$(json_get 'j["capture"] is not None and j["capture"]["live"] and j["capture"]["packets"] >= '"$demo_packets"' and j["capture"]["kernel_drops"] == 0 and j["runs"][0]["finished_us"] is None' "$work/api.json")
+    [ "$live" = True ] && break
+    sleep 0.1
+done
+[ "$live" = True ] || fail "the status page does not show the live capture: $(head -c 600 "$work/api.json")"
+before=$(count_sid_in 1001001 "$work/serve.json")
+[ "$before" -ge 1 ] || fail "the demo raised no alert of sid 1001001 before the reload"
+
+upload='{"name":"site.rules","text":"alert modbus any any -> any any (msg:\"uploaded rule\"; modbus.function: 8; sid:9100001;)\n"}'
+[ "$(api POST /rules/files "$upload")" = 201 ] || fail "upload: $(cat "$work/api.json")"
+[ "$(api PUT /rules/1:1001001 '{"enabled":false}')" = 200 ] || fail "disable: $(cat "$work/api.json")"
+[ "$(api POST /rules/reload)" = 200 ] || fail "reload: $(cat "$work/api.json")"
+[ "$(api GET '/rules?sid=9100001')" = 200 ] || fail "GET /rules?sid=9100001"
+[ "$(json_get 'j["rules"][0]["state"] + " " + j["rules"][0]["source"] + " " + str(j["loaded"]["pending"])' "$work/api.json")" = "active db:site.rules False" ] ||
+    fail "the uploaded rule is not loaded: $(head -c 400 "$work/api.json")"
+[ "$(api GET '/rules?sid=1001001')" = 200 ] || fail "GET /rules?sid=1001001"
+[ "$(json_get 'j["rules"][0]["state"]' "$work/api.json")" = disabled ] || fail "sid 1001001 is not disabled"
+kill -0 "$mon_pid" 2>/dev/null || fail "the reload stopped monitor"
+
+nsx tcpreplay --intf1="$if_gen" --pps="$pps" "${captures[0]}" >"$work/tcpreplay5.out" 2>&1 ||
+    { cat "$work/tcpreplay5.out" >&2; fail "tcpreplay failed"; }
+for _ in $(seq 1 300); do
+    [ "$(count_sid_in 9100001 "$work/serve.json")" -ge 2 ] && break
+    sleep 0.1
+done
+[ "$(count_sid_in 9100001 "$work/serve.json")" = 2 ] || fail "the uploaded rule did not fire twice after the reload"
+[ "$(count_sid_in 1001001 "$work/serve.json")" = "$before" ] || fail "the disabled rule still fired after the reload"
+[ "$(api GET /audit)" = 200 ] || fail "GET /audit"
+[ "$(json_get '" ".join(e["action"] for e in j["entries"][:3])' "$work/api.json")" = "rules.reload rule.disable rules.upload" ] ||
+    fail "audit log: $(head -c 400 "$work/api.json")"
+kill -TERM "$mon_pid"
+wait_monitor serve 0
+
+echo "PASS: live capture of $expected_packets packets at $pps packets/s matches replay; monitor --serve reloads rules from the web UI"
