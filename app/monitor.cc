@@ -411,6 +411,7 @@ int run_monitor(const MonitorOptions& opts)
         }
         writer.emplace(std::move(wcfg));
         live_writer.store(&*writer);
+        if (rules) rules->record_catalog();
         if (!opts.db_path.empty()) run_store.emplace(alerts::Store::open(opts.db_path));
     } catch (const std::exception& e) {
         fmt::print(stderr, "otsentry: error: {}\n", e.what());

@@ -85,6 +85,7 @@ int run_replay(const ReplayOptions& opts)
             return 2;
         }
         writer.emplace(std::move(wcfg));
+        if (rules) rules->record_catalog();
     } catch (const std::exception& e) {
         fmt::print(stderr, "otsentry: error: {}\n", e.what());
         return 1;

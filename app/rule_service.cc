@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include "alerts/rule_catalog.h"
 #include "dissectors/common/types.h"
@@ -110,7 +111,10 @@ int64_t now_us()
 rules::LoadOptions with_store(const rules::LoadOptions& base, const std::string& db_path)
 {
     rules::LoadOptions opts = base;
-    if (db_path.empty()) return opts;
+    // No database yet: nothing was uploaded or disabled, and the load must not create one (the
+    // monitor opens nothing before its capture is open).
+    std::error_code ec;
+    if (db_path.empty() || !std::filesystem::exists(db_path, ec)) return opts;
     try {
         auto store = alerts::Store::open(db_path);
         for (auto& f : alerts::load_rule_files(store))
@@ -184,7 +188,6 @@ std::unique_ptr<RuleService> RuleService::start(rules::LoadOptions opts, bool qu
     if (!quiet || !r.fatal.empty()) print_problems(r);
     if (!r.set) return nullptr;
     if (!quiet) fmt::print(stderr, "otsentry: rules: {}\n", rules::load_summary(r));
-    save_catalog(r, full, db_path);
     return std::unique_ptr<RuleService>{new RuleService{std::move(opts), std::move(r), std::move(db_path)}};
 }
 
@@ -201,6 +204,12 @@ int RuleService::from_options(const RuleOptions& opts, bool quiet, std::unique_p
     }
     out = start(std::move(load), quiet, db_path);
     return out ? 0 : 1;
+}
+
+void RuleService::record_catalog()
+{
+    std::lock_guard lock{mu_};
+    save_catalog(last_, opts_, db_path_);
 }
 
 bool RuleService::reload(std::string& message)

@@ -31,6 +31,10 @@ public:
     [[nodiscard]] rules::LiveRules& live() noexcept { return *live_; }
     [[nodiscard]] const rules::LoadResult& last() const noexcept { return last_; }
 
+    // Writes the catalogue of the loaded set to the database (for the web UI), once the caller
+    // has opened its outputs; a reload writes its own.
+    void record_catalog();
+
     // Re-reads the same paths and swaps the new set in. On failure the old set stays and
     // `message` says why; on success it summarises the new set.
     bool reload(std::string& message);
