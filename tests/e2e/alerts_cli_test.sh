@@ -179,7 +179,13 @@ sql "INSERT INTO alerts (ts_us, eve, sid, gid, first_seen_us, last_seen_us) VALU
 bare=$(sql "SELECT max(id) FROM alerts")
 expect_rc 1 "$BIN" alerts pcap "$bare" --db "$DB"
 expect_grep "alert $bare has no evidence" "$WORK/err" "pcap without evidence"
-if command -v script >/dev/null; then
+# A terminal needs a pseudo-terminal: a chroot or container without /dev/pts has none, and then
+# this one check cannot run (said, not failed).
+if ! command -v script >/dev/null; then
+    echo "note: 'script' is missing: the terminal check is not run"
+elif ! script -qec true /dev/null >"$WORK/pty" 2>&1; then
+    echo "note: no pseudo-terminal here ($(head -c 200 "$WORK/pty")): the terminal check is not run"
+else
     script -qec "$BIN alerts pcap $top --db $DB" /dev/null >"$WORK/tty" 2>&1
     rc=$?
     [ "$rc" = 1 ] || fail "pcap to a terminal: exit $rc, want 1"
