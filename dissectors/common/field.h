@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "dissectors/common/json_writer.h"
 
@@ -60,6 +62,39 @@ void write_fields(JsonWriter& w, std::span<const FieldSpec<Pdu>> table, const Pd
                 break;
         }
     }
+}
+
+// The same for a table known at compile time (a constexpr array with static storage): one
+// straight-line block per field, with its accessor inlined, its type resolved and its key's
+// length a constant, instead of a loop with an indirect call per table entry. Used on the EVE
+// path, where every event writes its PDUs' fields.
+template <const auto& Table, size_t I, typename Pdu>
+void write_field(JsonWriter& w, const Pdu& pdu)
+{
+    constexpr const auto& f = Table[I];
+    if constexpr (!f.eve_key.empty()) {
+        const FieldValue v = f.get(pdu);
+        if (!v.present) return;
+        w.key(f.eve_key);
+        if constexpr (f.type == FieldType::Bytes)
+            w.hex(v.bytes);
+        else if constexpr (f.type == FieldType::String)
+            w.value(v.str);
+        else if constexpr (f.type == FieldType::Name)
+            w.name(v.str);
+        else
+            w.value(v.u);
+    }
+}
+
+template <const auto& Table, typename Pdu>
+void write_fields(JsonWriter& w, const Pdu& pdu)
+{
+    [&]<size_t... I>(std::index_sequence<I...>)
+    {
+        (write_field<Table, I>(w, pdu), ...);
+    }
+    (std::make_index_sequence<std::size(Table)>{});
 }
 
 }  // namespace otsentry::dissect

@@ -143,9 +143,15 @@ JsonWriter& JsonWriter::value(std::string_view s)
     return done(buf_.data());
 }
 
-JsonWriter& JsonWriter::name(std::string_view s)
+JsonWriter& JsonWriter::long_name(std::string_view s)
 {
-    if (s.size() + 4 > buf_size / 2) return value(s);  // long: the string path (escaping is harmless)
+    if (s.size() + 4 > buf_size / 2) {  // a coil string: straight to the string, unscanned
+        separator();
+        out_ += '"';
+        out_.append(s);
+        out_ += '"';
+        return done(buf_.data());
+    }
     char* p = room(s.size() + 3);
     if (comma_needed()) *p++ = ',';
     *p++ = '"';
@@ -175,7 +181,7 @@ JsonWriter& JsonWriter::be16_array(std::span<const uint8_t> be)
         char* p = room(6 * (end - start));
         for (size_t i = start; i < end; ++i) {
             if (i != 0) *p++ = ',';
-            p = put_u64(p, static_cast<uint64_t>(be[2 * i]) << 8 | be[2 * i + 1]);
+            p = put_u16(p, static_cast<unsigned>(be[2 * i]) << 8 | be[2 * i + 1]);
         }
         len_ = static_cast<size_t>(p - buf_.data());
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -29,15 +30,15 @@ public:
     JsonWriter& begin_array() { return open('['); }
     JsonWriter& end_array() { return close(']'); }
 
-    // `k` is an identifier from our code (never traffic bytes): it is not escaped.
-    JsonWriter& key(std::string_view k)
+    // `k` is an identifier from our code (never traffic bytes): it is not escaped. Inlined so
+    // that a literal key's length is a constant and its copy a few moves.
+    [[gnu::always_inline]] JsonWriter& key(std::string_view k)
     {
         if (k.size() > max_key) return slow_key(k);
         char* p = room(k.size() + 4);
         if (comma_needed()) *p++ = ',';
         *p++ = '"';
-        std::memcpy(p, k.data(), k.size());
-        p += k.size();
+        p = copy_short(p, k.data(), k.size());
         *p++ = '"';
         *p++ = ':';
         len_ = static_cast<size_t>(p - buf_.data());
@@ -63,7 +64,16 @@ public:
     JsonWriter& value(const char* s) { return value(std::string_view{s}); }
     // A string our own code made (a function name from a table, an IP address we formatted):
     // written without the escaping scan. Must not contain '"', '\\' or control characters.
-    JsonWriter& name(std::string_view s);
+    JsonWriter& name(std::string_view s)
+    {
+        if (s.size() > max_name) return long_name(s);
+        char* p = room(s.size() + 3);
+        if (comma_needed()) *p++ = ',';
+        *p++ = '"';
+        p = copy_short(p, s.data(), s.size());
+        *p++ = '"';
+        return done(p);
+    }
     JsonWriter& null();
     // An array of the big-endian 16-bit integers in `be` (register values), one odd byte ignored.
     JsonWriter& be16_array(std::span<const uint8_t> be);
@@ -91,6 +101,7 @@ public:
 private:
     static constexpr size_t buf_size = 1024;
     static constexpr size_t max_key = 64;
+    static constexpr size_t max_name = 128;
 
     // Space for n more bytes (n <= buf_size - 1) at the end of the buffer.
     char* room(size_t n)
@@ -123,6 +134,7 @@ private:
         return done(p);
     }
     JsonWriter& slow_key(std::string_view k);
+    JsonWriter& long_name(std::string_view s);
     // Consumes the pending separator state; true when a ',' must precede the next token.
     bool comma_needed() noexcept
     {
@@ -144,6 +156,8 @@ private:
         if (comma_needed()) out_ += ',';
     }
     static char* put_u64(char* p, uint64_t v) noexcept;
+    static char* put_u16(char* p, unsigned v) noexcept;
+    static char* copy_short(char* p, const char* s, size_t n) noexcept;
 
     std::string& out_;
     static constexpr unsigned max_depth = 64;
@@ -170,10 +184,31 @@ inline char* JsonWriter::put_u64(char* p, uint64_t v) noexcept
         std::memcpy(p, decimal_pairs + 2 * v, 2);
         return p + 2;
     }
-    // Count the digits, then fill from the end two at a time.
-    unsigned n = 3;
-    for (uint64_t t = v / 1000; t != 0; t /= 10)
-        ++n;
+    // Count the digits (log10 from the bit length, corrected by one comparison), then fill from
+    // the end two at a time.
+    static constexpr uint64_t pow10[20] = {1u,
+                                           10u,
+                                           100u,
+                                           1'000u,
+                                           10'000u,
+                                           100'000u,
+                                           1'000'000u,
+                                           10'000'000u,
+                                           100'000'000u,
+                                           1'000'000'000u,
+                                           10'000'000'000u,
+                                           100'000'000'000u,
+                                           1'000'000'000'000u,
+                                           10'000'000'000'000u,
+                                           100'000'000'000'000u,
+                                           1'000'000'000'000'000u,
+                                           10'000'000'000'000'000u,
+                                           100'000'000'000'000'000u,
+                                           1'000'000'000'000'000'000u,
+                                           10'000'000'000'000'000'000u};
+    const auto bits = static_cast<unsigned>(std::bit_width(v));  // 7..64 here
+    const unsigned t = (bits * 1233u) >> 12;                     // floor(bits * log10(2))
+    const unsigned n = t + (v >= pow10[t] ? 1u : 0u);
     char* end = p + n;
     char* q = end;
     while (v >= 100) {
@@ -188,6 +223,57 @@ inline char* JsonWriter::put_u64(char* p, uint64_t v) noexcept
         *--q = static_cast<char>('0' + v);
     }
     return end;
+}
+
+// A register value (< 65536): the digit count by comparisons, no loop.
+inline char* JsonWriter::put_u16(char* p, unsigned v) noexcept
+{
+    if (v < 100) {
+        if (v < 10) {
+            *p = static_cast<char>('0' + v);
+            return p + 1;
+        }
+        std::memcpy(p, decimal_pairs + 2 * v, 2);
+        return p + 2;
+    }
+    if (v < 10000) {
+        const unsigned hi = v / 100;
+        const unsigned lo = v % 100;
+        if (hi < 10) {
+            *p++ = static_cast<char>('0' + hi);
+        } else {
+            std::memcpy(p, decimal_pairs + 2 * hi, 2);
+            p += 2;
+        }
+        std::memcpy(p, decimal_pairs + 2 * lo, 2);
+        return p + 2;
+    }
+    *p++ = static_cast<char>('0' + v / 10000);
+    v %= 10000;
+    std::memcpy(p, decimal_pairs + 2 * (v / 100), 2);
+    std::memcpy(p + 2, decimal_pairs + 2 * (v % 100), 2);
+    return p + 4;
+}
+
+// Keys are short: a few fixed-size moves (overlapping when n is not a multiple) instead of a
+// memcpy call with a run-time length. Reads and writes stay within [0, n).
+inline char* JsonWriter::copy_short(char* p, const char* s, size_t n) noexcept
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 <= n; i += 16)
+            std::memcpy(p + i, s + i, 16);
+        std::memcpy(p + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        std::memcpy(p, s, 8);
+        std::memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        std::memcpy(p, s, 4);
+        std::memcpy(p + n - 4, s + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; ++i)
+            p[i] = s[i];
+    }
+    return p + n;
 }
 
 // Appends `s` to `out` with JSON string escaping (no quotes added). Invalid UTF-8 bytes are

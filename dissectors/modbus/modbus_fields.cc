@@ -208,6 +208,11 @@ constexpr dissect::ListSpec<Pdu> list_table[] = {{register_list, &register_count
 
 }  // namespace
 
+void write_eve_fields(dissect::JsonWriter& w, const Pdu& pdu)
+{
+    dissect::write_fields<field_table>(w, pdu);
+}
+
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept
 {
     return field_table;

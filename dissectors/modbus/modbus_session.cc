@@ -47,15 +47,26 @@ size_t expected_response_bytes(const Pdu& req) noexcept
     }
 }
 
+// The eight coils of a byte as '0'/'1', least significant bit (first coil) first.
+constexpr std::array<std::array<char, 8>, 256> coil_chars = [] {
+    std::array<std::array<char, 8>, 256> t{};
+    for (unsigned b = 0; b < 256; ++b)
+        for (unsigned i = 0; i < 8; ++i)
+            t[b][i] = ((b >> i) & 1u) != 0 ? '1' : '0';
+    return t;
+}();
+
 void write_values(JsonWriter& w, const Pdu& p, size_t bit_limit)
 {
     if (p.value_kind == ValueKind::Bits) {
         // Coils as a string of '0'/'1', first coil first: as readable as a list, and a fraction
         // of its size and rendering cost at up to 2000 coils.
-        std::array<char, max_eve_bits> bits;  // only the first n are written and read
+        // A byte at a time from a table of its eight characters; the buffer has room for the
+        // last byte's eight even when only some of them are kept.
+        std::array<char, max_eve_bits + 8> bits;  // only the first n are written and read
         const size_t n = std::min({size_t{p.value_count}, bit_limit, max_eve_bits, p.values.size() * 8});
-        for (size_t i = 0; i < n; ++i)
-            bits[i] = ((p.values[i / 8] >> (i % 8)) & 1u) != 0 ? '1' : '0';
+        for (size_t i = 0; i < n; i += 8)
+            std::memcpy(bits.data() + i, coil_chars[p.values[i / 8]].data(), 8);
         w.key("coils").name(std::string_view{bits.data(), n});  // only '0' and '1'
 
         return;
@@ -138,7 +149,7 @@ void write_items(JsonWriter& w, const Pdu& p)
 void write_pdu_json(JsonWriter& w, const Pdu& pdu, size_t bit_limit)
 {
     w.begin_object();
-    dissect::write_fields(w, fields(), pdu);
+    write_eve_fields(w, pdu);
     if (pdu.value_kind != ValueKind::None) write_values(w, pdu, bit_limit);
     write_items(w, pdu);
     w.field("pcap_cnt", pdu.pcap_cnt);

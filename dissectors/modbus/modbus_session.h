@@ -35,6 +35,8 @@ constexpr size_t max_eve_bits = 2000;
 
 // The fields the rules may use, also the scalar keys of each EVE PDU object (modbus_fields.cc).
 std::span<const dissect::FieldSpec<Pdu>> fields() noexcept;
+// Writes the PDU's fields that have an EVE key, in table order (write_fields over fields()).
+void write_eve_fields(dissect::JsonWriter& w, const Pdu& pdu);
 // The same fields for the rule engine, type-erased (dissectors/common/field_catalog.h).
 const dissect::ProtocolFields& protocol_fields();
 

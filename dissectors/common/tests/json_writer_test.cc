@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -144,6 +145,40 @@ TEST(JsonWriter, Be16Arrays)
     w.begin_object().key("a").be16_array(regs).key("b").be16_array({}).field("c", 1).end_object();
     EXPECT_EQ(nlohmann::json::parse(out),
               (nlohmann::json{{"a", expect}, {"b", nlohmann::json::array()}, {"c", 1}}));
+}
+
+TEST(JsonWriter, Be16ArrayWritesEverySixteenBitValue)
+{
+    std::string out;
+    JsonWriter w{out};
+    std::vector<uint8_t> regs;
+    std::string expect = "[";
+    for (unsigned v = 0; v <= 0xffff; ++v) {
+        regs.push_back(static_cast<uint8_t>(v >> 8));
+        regs.push_back(static_cast<uint8_t>(v));
+        expect += (v == 0 ? "" : ",") + std::to_string(v);
+    }
+    w.be16_array(regs);
+    EXPECT_EQ(out, expect + "]");
+}
+
+TEST(JsonWriter, KeysAndNamesOfEveryLength)
+{
+    // Short keys and names are copied in fixed-size moves, long names go straight to the string
+    // (a 2000-coil string): every length must come out whole.
+    for (size_t n = 0; n <= 700; ++n) {
+        std::string text(n, 'a');
+        for (size_t i = 0; i < n; ++i)
+            text[i] = static_cast<char>('a' + i % 26);
+        std::string out;
+        {
+            JsonWriter w{out};
+            w.begin_object().field("x", 1).key(std::string_view{text}.substr(0, std::min<size_t>(n, 64)));
+            w.name(text).key("y").name(text).end_object();
+        }
+        const std::string k = text.substr(0, std::min<size_t>(n, 64));
+        EXPECT_EQ(out, R"({"x":1,")" + k + R"(":")" + text + R"(","y":")" + text + R"("})") << n;
+    }
 }
 
 }  // namespace
