@@ -5,7 +5,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <compare>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -18,8 +21,36 @@ struct IpAddr {
     std::array<uint8_t, 16> bytes{};
     uint8_t version = 0;  // 4 or 6
 
-    friend bool operator==(const IpAddr&, const IpAddr&) = default;
-    friend auto operator<=>(const IpAddr&, const IpAddr&) = default;
+    // Compared a word at a time: the flow table compares addresses on every packet, and the
+    // defaulted forms call memcmp. The order is the defaulted one (bytes, then version).
+    friend bool operator==(const IpAddr& x, const IpAddr& y) noexcept
+    {
+        return ((word(x, 0) ^ word(y, 0)) | (word(x, 1) ^ word(y, 1))) == 0 && x.version == y.version;
+    }
+    friend std::strong_ordering operator<=>(const IpAddr& x, const IpAddr& y) noexcept
+    {
+        for (size_t i = 0; i < 2; ++i) {
+            const uint64_t a = big_endian_word(x, i);
+            const uint64_t b = big_endian_word(y, i);
+            if (a != b) return a < b ? std::strong_ordering::less : std::strong_ordering::greater;
+        }
+        return x.version <=> y.version;
+    }
+
+private:
+    static uint64_t word(const IpAddr& a, size_t i) noexcept
+    {
+        uint64_t v = 0;
+        std::memcpy(&v, a.bytes.data() + 8 * i, sizeof v);
+        return v;
+    }
+    // Bytes i*8 .. i*8+7 as a number whose order is theirs read left to right.
+    static uint64_t big_endian_word(const IpAddr& a, size_t i) noexcept
+    {
+        const uint64_t v = word(a, i);
+        if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+        return v;
+    }
 };
 // Text form: dotted quad, or RFC 5952 for IPv6.
 std::string to_string(const IpAddr& a);
