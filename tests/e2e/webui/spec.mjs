@@ -66,6 +66,8 @@ async function screenshot(name) {
   return file;
 }
 
+const oneLine = (text) => String(text).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ').slice(0, 600);
+
 async function step(name, fn) {
   if (failed) {
     results.push({name, status: 'skipped'});
@@ -81,7 +83,9 @@ async function step(name, fn) {
   } catch (e) {
     failed = true;
     results.push({name, status: 'failed'});
-    console.log(`FAIL ${name}: ${e.message}`);
+    // One line (a CI log is often read by grepping for FAIL): Playwright's message, with the
+    // call log that names the locator it waited for.
+    console.log(`FAIL ${name}: ${oneLine(e.message)}`);
     try {
       console.log(`  screenshot: ${await screenshot(`${name}-FAILED`)}`);
     } catch {
@@ -454,7 +458,7 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  console.log(`FAIL setup: ${e.message}`);
+  console.log(`FAIL setup: ${oneLine(e.message)}`);
   results.push({name: 'setup', status: 'failed'});
   if (browser) await browser.close().catch(() => {});
 }
