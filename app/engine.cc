@@ -330,7 +330,7 @@ private:
     [[nodiscard]] EveEndpoints endpoints(Direction dir) const
     {
         const bool fwd = dir == Direction::ToServer;
-        return EveEndpoints{flow_.id,
+        return EveEndpoints{flow_id_text_,
                             fwd ? client_ip_ : server_ip_,
                             fwd ? server_ip_ : client_ip_,
                             fwd ? client_port_ : server_port_,
@@ -356,6 +356,7 @@ private:
     PacketCtx current_ctx_{};
     const dissect::EventBody* current_tx_ = nullptr;
     Protocol current_proto_ = Protocol::Unknown;
+    FlowIdText flow_id_text_{flow_.id};
     std::string client_ip_, server_ip_;  // in the protocol's roles (see flipped_)
     uint16_t client_port_, server_port_;
     bool flipped_ = false;  // the protocol's client is the flow's server

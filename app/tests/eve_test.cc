@@ -62,5 +62,37 @@ TEST(Eve, AlertRecordCarriesSignatureAndProtocolObject)
     EXPECT_EQ(j["pcap_cnt"], 9);
 }
 
+TEST(Eve, FlowIdTextIsTheDecimalId)
+{
+    EXPECT_EQ(FlowIdText{}.view(), "0");
+    EXPECT_EQ(FlowIdText{6345946845202229}.view(), "6345946845202229");
+    EXPECT_EQ(FlowIdText{UINT64_MAX}.view(), "18446744073709551615");
+}
+
+TEST(Eve, RecordHeadIsExact)
+{
+    std::string out;
+    const EveEndpoints ep{6345946845202229, "10.1.0.37", "10.0.1.19", 9037, 502, "TCP"};
+    dissect::JsonWriter w{out};
+    begin_record(w, 1'704'067'200'018'906, 6302, "modbus", ep, "modbus");
+    w.end_object();
+    EXPECT_EQ(out, R"({"timestamp":"2024-01-01T00:00:00.018906+0000","flow_id":6345946845202229,)"
+                   R"("pcap_cnt":6302,"event_type":"modbus","src_ip":"10.1.0.37","src_port":9037,)"
+                   R"("dest_ip":"10.0.1.19","dest_port":502,"proto":"TCP","app_proto":"modbus"})");
+
+    // No app_proto (a packet-level alert); an IPv6 address; names long enough that the head
+    // does not fit the writer's buffer.
+    out.clear();
+    const std::string v6 = "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff";
+    const std::string type(1500, 't');
+    const EveEndpoints ep6{0, v6, "::1", 65535, 0, "UDP"};
+    begin_record(w, 0, 18446744073709551615u, type, ep6, {});
+    w.end_object();
+    EXPECT_EQ(out, R"({"timestamp":"1970-01-01T00:00:00.000000+0000","flow_id":0,)"
+                   R"("pcap_cnt":18446744073709551615,"event_type":")" +
+                       type + R"(","src_ip":")" + v6 +
+                       R"(","src_port":65535,"dest_ip":"::1","dest_port":0,"proto":"UDP"})");
+}
+
 }  // namespace
 }  // namespace otsentry::app

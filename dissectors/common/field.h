@@ -75,15 +75,14 @@ void write_field(JsonWriter& w, const Pdu& pdu)
     if constexpr (!f.eve_key.empty()) {
         const FieldValue v = f.get(pdu);
         if (!v.present) return;
-        w.key(f.eve_key);
         if constexpr (f.type == FieldType::Bytes)
-            w.hex(v.bytes);
+            w.key(f.eve_key).hex(v.bytes);
         else if constexpr (f.type == FieldType::String)
-            w.value(v.str);
+            w.key(f.eve_key).value(v.str);
         else if constexpr (f.type == FieldType::Name)
-            w.name(v.str);
+            w.name_field(f.eve_key, v.str);
         else
-            w.value(v.u);
+            w.field(f.eve_key, v.u);
     }
 }
 

@@ -100,7 +100,6 @@ JsonWriter& JsonWriter::slow_key(std::string_view k)
     out_ += '"';
     append_json_escaped(out_, k);
     out_.append("\":", 2);
-    after_key_ = true;
     return *this;
 }
 
@@ -159,6 +158,23 @@ JsonWriter& JsonWriter::long_name(std::string_view s)
     p += s.size();
     *p++ = '"';
     return done(p);
+}
+
+char* JsonWriter::begin_long_members(size_t n)
+{
+    flush();
+    const size_t at = out_.size();
+    out_.resize(at + n + 1);
+    char* p = out_.data() + at;
+    if (comma_needed()) *p++ = ',';
+    long_members_ = true;
+    return p;
+}
+
+void JsonWriter::end_long_members(char* end)
+{
+    out_.resize(static_cast<size_t>(end - out_.data()));
+    long_members_ = false;
 }
 
 JsonWriter& JsonWriter::null()

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace otsentry::dissect {
 
@@ -37,12 +38,7 @@ public:
         if (k.size() > max_key) return slow_key(k);
         char* p = room(k.size() + 4);
         if (comma_needed()) *p++ = ',';
-        *p++ = '"';
-        p = copy_short(p, k.data(), k.size());
-        *p++ = '"';
-        *p++ = ':';
-        len_ = static_cast<size_t>(p - buf_.data());
-        after_key_ = true;
+        len_ = static_cast<size_t>(put_key(p, k) - buf_.data());
         return *this;
     }
 
@@ -83,13 +79,55 @@ public:
     JsonWriter& raw(std::string_view json);
 
     template <typename T>
-    JsonWriter& field(std::string_view k, const T& v)
+    [[gnu::always_inline]] JsonWriter& field(std::string_view k, const T& v)
     {
-        key(k);
-        return value(v);
+        if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
+            return uint_field(k, v);
+        } else {
+            key(k);
+            return value(v);
+        }
+    }
+    // A key and a string our own code made (see name()).
+    [[gnu::always_inline]] JsonWriter& name_field(std::string_view k, std::string_view s)
+    {
+        if (k.size() > max_key || s.size() > max_name) return key(k).name(s);
+        char* p = room(k.size() + s.size() + 6);
+        if (comma_needed()) *p++ = ',';
+        p = put_key(p, k);
+        *p++ = '"';
+        p = copy_short(p, s.data(), s.size());
+        *p++ = '"';
+        return done(p);
     }
 
     [[nodiscard]] unsigned depth() const noexcept { return depth_; }
+
+    // A run of members written by hand, for a fixed layout on the hot path (the EVE record
+    // head): begin_members() returns room for up to n bytes after the comma the current object
+    // needs; the caller writes `"k":v,...` text itself (its own commas, keys unescaped, values
+    // valid JSON) and passes the end of what it wrote to end_members().
+    char* begin_members(size_t n)
+    {
+        if (n >= buf_size) return begin_long_members(n);
+        char* p = room(n + 1);
+        if (comma_needed()) *p++ = ',';
+        return p;
+    }
+    JsonWriter& end_members(char* end)
+    {
+        if (long_members_)
+            end_long_members(end);
+        else
+            len_ = static_cast<size_t>(end - buf_.data());
+        need_comma_ = true;
+        return *this;
+    }
+    // Helpers for such hand-written text: the decimal digits of v (at most 20 bytes; at most 5
+    // for put_u16, v < 65536), and n bytes of short text copied without a library call.
+    static char* put_u64(char* p, uint64_t v) noexcept;
+    static char* put_u16(char* p, unsigned v) noexcept;
+    static char* copy_short(char* p, const char* s, size_t n) noexcept;
 
     // Moves what is buffered to the string.
     void flush()
@@ -113,6 +151,7 @@ private:
     JsonWriter& done(char* p)
     {
         len_ = static_cast<size_t>(p - buf_.data());
+        need_comma_ = depth_ != 0;
         if (depth_ == 0) flush();
         return *this;
     }
@@ -121,7 +160,6 @@ private:
         char* p = room(2);
         if (comma_needed()) *p++ = ',';
         *p++ = c;
-        first_[depth_ < max_depth ? depth_ : max_depth - 1] = true;
         ++depth_;
         len_ = static_cast<size_t>(p - buf_.data());
         return *this;
@@ -135,18 +173,12 @@ private:
     }
     JsonWriter& slow_key(std::string_view k);
     JsonWriter& long_name(std::string_view s);
-    // Consumes the pending separator state; true when a ',' must precede the next token.
+    // Consumes the pending separator: a ',' precedes a token that follows a complete value (or
+    // member) inside a container; none follows an opening bracket or a key.
     bool comma_needed() noexcept
     {
-        if (after_key_) {
-            after_key_ = false;
-            return false;
-        }
-        if (depth_ == 0) return false;
-        // Past max_depth the deepest slot is shared: commas may be off, memory never is.
-        const unsigned slot = (depth_ < max_depth ? depth_ : max_depth) - 1;
-        const bool comma = !first_[slot];
-        first_[slot] = false;
+        const bool comma = need_comma_;
+        need_comma_ = false;
         return comma;
     }
     // A separator for a token written straight to the string (after a flush).
@@ -155,15 +187,31 @@ private:
         flush();
         if (comma_needed()) out_ += ',';
     }
-    static char* put_u64(char* p, uint64_t v) noexcept;
-    static char* put_u16(char* p, unsigned v) noexcept;
-    static char* copy_short(char* p, const char* s, size_t n) noexcept;
+    // "k": (a short key, see key()).
+    [[gnu::always_inline]] static char* put_key(char* p, std::string_view k) noexcept
+    {
+        *p++ = '"';
+        p = copy_short(p, k.data(), k.size());
+        *p++ = '"';
+        *p++ = ':';
+        return p;
+    }
+    // A key and an unsigned integer in one piece: one check for room and one for the comma.
+    [[gnu::always_inline]] JsonWriter& uint_field(std::string_view k, uint64_t v)
+    {
+        if (k.size() > max_key) return slow_key(k).value(v);
+        char* p = room(k.size() + 4 + 20);
+        if (comma_needed()) *p++ = ',';
+        p = put_key(p, k);
+        return done(put_u64(p, v));
+    }
+    char* begin_long_members(size_t n);
+    void end_long_members(char* end);
 
     std::string& out_;
-    static constexpr unsigned max_depth = 64;
-    std::array<bool, max_depth> first_{};  // whether the container at each depth is still empty
     unsigned depth_ = 0;
-    bool after_key_ = false;
+    bool need_comma_ = false;
+    bool long_members_ = false;  // begin_members() wrote to the string, not the buffer
     size_t len_ = 0;
     std::array<char, buf_size> buf_;
 };

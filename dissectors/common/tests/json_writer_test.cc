@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -178,6 +179,53 @@ TEST(JsonWriter, KeysAndNamesOfEveryLength)
         }
         const std::string k = text.substr(0, std::min<size_t>(n, 64));
         EXPECT_EQ(out, R"({"x":1,")" + k + R"(":")" + text + R"(","y":")" + text + R"("})") << n;
+    }
+}
+
+TEST(JsonWriter, MembersWrittenByHandTakeTheirPlace)
+{
+    // Short runs go through the buffer, runs of buf_size bytes or more straight to the string;
+    // either way the writer adds the comma before the run and after it, never inside it.
+    for (const size_t filler : {size_t{3}, size_t{2000}}) {
+        const std::string name(filler, 'n');
+        std::string out;
+        JsonWriter w{out};
+        w.begin_object().field("a", 1u);
+        char* p = w.begin_members(16 + name.size());
+        const std::string run = R"("b":2,"c":")" + name + R"(")";
+        std::memcpy(p, run.data(), run.size());
+        w.end_members(p + run.size());
+        w.field("d", uint16_t{4}).end_object();
+        EXPECT_EQ(out, R"({"a":1,)" + run + R"(,"d":4})") << filler;
+
+        out.clear();
+        w.begin_object();
+        p = w.begin_members(16 + name.size());
+        std::memcpy(p, run.data(), run.size());
+        w.end_members(p + run.size()).end_object();
+        EXPECT_EQ(out, "{" + run + "}") << filler;
+    }
+}
+
+TEST(JsonWriter, FieldsOfEveryKind)
+{
+    std::string out;
+    JsonWriter w{out};
+    w.begin_object().field("u8", uint8_t{255}).field("u16", uint16_t{65535}).field("u32", 4294967295u);
+    w.field("u64", UINT64_MAX).field("i", -3).field("b", true).field("s", "x\"y");
+    w.name_field("n", "read_coils").name_field(std::string(70, 'k'), std::string(200, 'v'));
+    w.key("o").begin_object().field("z", uint64_t{0}).end_object().end_object();
+    EXPECT_EQ(out, R"({"u8":255,"u16":65535,"u32":4294967295,"u64":18446744073709551615,"i":-3,"b":true,)"
+                   R"("s":"x\"y","n":"read_coils",")" +
+                       std::string(70, 'k') + R"(":")" + std::string(200, 'v') + R"(","o":{"z":0}})");
+}
+
+TEST(JsonWriter, Put16WritesEveryValue)
+{
+    char buf[8];
+    for (unsigned v = 0; v <= 0xffff; ++v) {
+        char* end = JsonWriter::put_u16(buf, v);
+        ASSERT_EQ(std::string(buf, end), std::to_string(v));
     }
 }
 
