@@ -65,7 +65,8 @@ struct Writer::Impl {
     std::condition_variable space_cv_;  // producers wait for room in the queue
     std::condition_variable done_cv_;   // flush() waits for `completed_`
     std::vector<Record> queue_;
-    SteadyClock::time_point oldest_{};  // when the queue last became non-empty
+    std::vector<std::string> spare_lines_;  // see take_line_buffers()
+    SteadyClock::time_point oldest_{};      // when the queue last became non-empty
     // Records are numbered in submit order; the writer handles them in that order, so
     // "completed_ >= n" means records 1..n are all written (or counted as failed, or spilled).
     uint64_t submitted_ = 0;
@@ -88,7 +89,8 @@ struct Writer::Impl {
     SteadyClock::time_point next_prune_{};
     bool prune_due_ = false;  // the last prune stopped at max_batches: go on at the next tick
     std::vector<Spilled> spill_;
-    std::vector<Record> rows_;  // spilled alerts on their way back to the store
+    std::vector<Record> rows_;                // spilled alerts on their way back to the store
+    std::vector<std::string> written_lines_;  // line buffers of the last batch, for spare_lines_
 
     [[nodiscard]] size_t wake_size() const { return std::min(cfg_.batch_max, cfg_.queue_max); }
 
@@ -97,6 +99,8 @@ struct Writer::Impl {
     Impl& operator=(const Impl&) = delete;
 
     void run();
+    // Keeps the line buffers of written records for take_line_buffers().
+    void collect_lines(std::span<Record> written);
     void write_batch(std::span<Record> batch);
     // Retries, syslog, rotation and retention between batches.
     void housekeeping(SteadyClock::time_point now);
@@ -175,6 +179,19 @@ void Writer::submit(Record&& r)
     ++w.submitted_;
     // Wake the writer only at the transitions it waits for, not on every record.
     if (w.queue_.size() == 1 || w.queue_.size() == w.wake_size()) w.work_cv_.notify_one();
+}
+
+void Writer::take_line_buffers(std::vector<std::string>& out)
+{
+    Impl& w = *impl_;
+    std::lock_guard lk(w.mu_);
+    if (out.empty()) {
+        out.swap(w.spare_lines_);
+        return;
+    }
+    for (auto& s : w.spare_lines_)
+        out.push_back(std::move(s));
+    w.spare_lines_.clear();
 }
 
 void Writer::flush()
@@ -300,14 +317,35 @@ void Writer::Impl::run()
             done_cv_.notify_all();
         }
         housekeeping(SteadyClock::now());
+        collect_lines(work);
         // Keep the capacity: the next swap hands it to the producers.
         work.clear();
         lk.lock();
+        for (auto& s : written_lines_) {
+            if (spare_lines_.size() >= cfg_.batch_max) break;
+            spare_lines_.push_back(std::move(s));
+        }
+        written_lines_.clear();
     }
     running_ = false;
     // Producers blocked on a full queue and flush() callers must not wait for a thread that is gone.
     space_cv_.notify_all();
     done_cv_.notify_all();
+}
+
+void Writer::Impl::collect_lines(std::span<Record> written)
+{
+    // Only buffers of an ordinary line's size: a moved-from line has none, and a rare huge one
+    // (thousands of coils) is not worth holding on to.
+    constexpr size_t min_capacity = 256;
+    constexpr size_t max_capacity = 4096;
+    for (Record& r : written) {
+        if (written_lines_.size() >= cfg_.batch_max) return;
+        std::string& line = r.eve_json;
+        if (line.capacity() < min_capacity || line.capacity() > max_capacity) continue;
+        line.clear();
+        written_lines_.push_back(std::move(line));
+    }
 }
 
 void Writer::Impl::housekeeping(SteadyClock::time_point now)

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "alerts/record.h"
 #include "alerts/store.h"
@@ -120,6 +121,10 @@ public:
 
     // Thread-safe. Takes ownership of the record.
     void submit(Record&& r);
+    // Thread-safe. Appends to `out` the EVE line buffers of records already written, emptied but
+    // with their capacity, for the caller's next records: rendering into one spares the
+    // allocation of a line (and its free on the writer thread). Up to batch_max are kept.
+    void take_line_buffers(std::vector<std::string>& out);
     // Waits until everything submitted so far is written and committed, counted as failed, or
     // (alerts the database refused) in the spill.
     void flush();

@@ -38,11 +38,13 @@ class FlowState final : public capture::FlowData,
                         private rules::AlertSink {
 public:
     FlowState(const capture::Flow& flow, dissect::Transport transport, EngineCounters& counters,
-              RecordOutput& out, size_t probe_limit, rules::Detector* detector, EvidenceBudget& evidence)
+              RecordOutput& out, LineBuffers& lines, size_t probe_limit, rules::Detector* detector,
+              EvidenceBudget& evidence)
         : flow_{flow},
           transport_{transport},
           counters_{counters},
           out_{out},
+          lines_{lines},
           probe_limit_{probe_limit},
           detector_{detector},
           evidence_budget_{evidence},
@@ -153,7 +155,7 @@ public:
         ++counters_.events[static_cast<size_t>(proto)];
         alerts::Record r = base_record(alerts::RecordKind::Event, ctx, Direction::ToServer, proto);
         r.pcap_cnt = body.pcap_cnt();
-        r.eve_json.reserve(1024);
+        r.eve_json = lines_.take(1024);
         render_event(r.eve_json, ctx.ts_us, endpoints(Direction::ToServer), proto, body);
         out_.submit(std::move(r));
         if (detector_ != nullptr) {
@@ -226,7 +228,7 @@ private:
         r.severity = c.severity;
         AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, dir};
         info.metadata = rule.metadata;
-        r.eve_json.reserve(768);
+        r.eve_json = lines_.take(768);
         render_alert(r.eve_json, current_ctx_.ts_us, current_ctx_.pcap_cnt, endpoints(dir), current_proto_,
                      info, {}, current_tx_);
         attach_evidence(r);
@@ -314,7 +316,7 @@ private:
         r.category = anomaly_category;
         r.severity = anomaly.severity;
         const AlertInfo info{r.gid, r.sid, r.rev, r.signature, r.category, r.severity, dir};
-        r.eve_json.reserve(640);
+        r.eve_json = lines_.take(640);
         render_alert(r.eve_json, ctx.ts_us, ctx.pcap_cnt, endpoints(dir), proto, info, anomaly.name, context);
         attach_evidence(r);
         out_.submit(std::move(r));
@@ -347,6 +349,7 @@ private:
     dissect::Transport transport_;
     EngineCounters& counters_;
     RecordOutput& out_;
+    LineBuffers& lines_;
     size_t probe_limit_;
     rules::Detector* detector_;
     EvidenceBudget& evidence_budget_;
@@ -532,9 +535,9 @@ void Engine::process(const capture::RawPacket& pkt)
     const bool tcp = decoded_.l4 == capture::L4::Tcp;
     if (lk.created) {
         ++(tcp ? counters_.tcp_flows : counters_.udp_flows);
-        flow.data =
-            std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
-                                        counters_, out_, cfg_.probe_limit, detector_.get(), evidence_);
+        flow.data = std::make_unique<FlowState>(flow, tcp ? dissect::Transport::Tcp : dissect::Transport::Udp,
+                                                counters_, out_, lines_, cfg_.probe_limit, detector_.get(),
+                                                evidence_);
     }
     auto& state = static_cast<FlowState&>(*flow.data);
     const PacketCtx ctx{pkt.pcap_cnt, pkt.ts_us};

@@ -27,6 +27,32 @@ class RecordOutput {
 public:
     virtual ~RecordOutput() = default;
     virtual void submit(alerts::Record&& r) = 0;
+    // Appends empty strings, with the capacity lines of records already written left them, for
+    // the EVE lines of new records (none by default).
+    virtual void take_line_buffers(std::vector<std::string>& /*out*/) {}
+};
+
+// Strings for the EVE lines of new records, recycled from the output's written records when it
+// has some: a record's line then costs no allocation.
+class LineBuffers {
+public:
+    explicit LineBuffers(RecordOutput& out) : out_{out} {}
+    // An empty string with room for `capacity` bytes.
+    std::string take(size_t capacity)
+    {
+        if (spare_.empty()) out_.take_line_buffers(spare_);
+        std::string line;
+        if (!spare_.empty()) {
+            line = std::move(spare_.back());
+            spare_.pop_back();
+        }
+        line.reserve(capacity);
+        return line;
+    }
+
+private:
+    RecordOutput& out_;
+    std::vector<std::string> spare_;
 };
 
 struct EngineConfig {
@@ -104,6 +130,7 @@ private:
 
     EngineConfig cfg_;
     RecordOutput& out_;
+    LineBuffers lines_{out_};
     EngineCounters counters_;
     PacketFront front_;
     capture::StreamStats stream_stats_;

@@ -168,6 +168,38 @@ TEST(Writer, BatchesAreAtMostBatchMax)
     EXPECT_EQ(w.stats().events, 95u);
 }
 
+TEST(Writer, WrittenLinesComeBackAsEmptyBuffers)
+{
+    WriterConfig cfg;
+    cfg.batch_max = 8;
+    Writer w(cfg);
+    std::vector<std::string> lines;
+    w.take_line_buffers(lines);
+    EXPECT_TRUE(lines.empty());  // nothing written yet
+    for (int i = 0; i < 20; ++i) {
+        Record r = make_record(0, i);
+        r.eve_json.reserve(i == 0 ? 100'000 : 1024);  // the first too big to keep
+        w.submit(std::move(r));
+    }
+    w.submit(make_record(0, 20));  // a short line: its buffer is not worth keeping
+    w.close();                     // every batch written, its buffers collected
+    EXPECT_EQ(w.stats().events, 18u);
+    EXPECT_EQ(w.stats().alerts, 3u);
+    lines.emplace_back("mine");
+    w.take_line_buffers(lines);
+    ASSERT_GE(lines.size(), 2u);
+    EXPECT_LE(lines.size(), 1u + cfg.batch_max);  // at most batch_max are kept
+    EXPECT_EQ(lines.front(), "mine");
+    for (size_t i = 1; i < lines.size(); ++i) {
+        EXPECT_TRUE(lines[i].empty());
+        EXPECT_GE(lines[i].capacity(), 1024u);
+        EXPECT_LT(lines[i].capacity(), 100'000u);
+    }
+    std::vector<std::string> again;
+    w.take_line_buffers(again);
+    EXPECT_TRUE(again.empty());  // each buffer is handed out once
+}
+
 TEST(Writer, UnwritableEvePathThrowsNamingIt)
 {
     ScratchDir dir;

@@ -36,6 +36,36 @@ public:
     }
 };
 
+TEST(LineBuffers, RecycledBuffersFirstThenNewOnes)
+{
+    class Recycling final : public RecordOutput {
+    public:
+        void submit(alerts::Record&& /*r*/) override {}
+        void take_line_buffers(std::vector<std::string>& out) override
+        {
+            ++calls;
+            for (; spare > 0; --spare) {
+                out.emplace_back();
+                out.back().reserve(2048);
+            }
+        }
+        int spare = 2;
+        int calls = 0;
+    };
+    Recycling out;
+    LineBuffers lines{out};
+    for (int i = 0; i < 2; ++i) {
+        const std::string s = lines.take(1024);
+        EXPECT_TRUE(s.empty());
+        EXPECT_GE(s.capacity(), 2048u);  // a recycled one
+    }
+    EXPECT_EQ(out.calls, 1);
+    const std::string s = lines.take(1024);
+    EXPECT_TRUE(s.empty());
+    EXPECT_GE(s.capacity(), 1024u);
+    EXPECT_EQ(out.calls, 2);  // asked again once its own were used up
+}
+
 class EngineTest : public ::testing::Test {
 protected:
     void feed(const Bytes& frame)
