@@ -187,13 +187,8 @@ bool Detector::header_matches(const CompiledRule& c, const PacketView& pkt, Dire
     const Rule& r = c.rule;
     if (!proto_matches(r, pkt)) return false;
     if (r.app != Protocol::Unknown && (pkt.app == r.app) == r.app_negated) return false;
-    const bool fwd = dir == Direction::ToServer;
-    const auto& src = fwd ? pkt.client_ip : pkt.server_ip;
-    const auto& dst = fwd ? pkt.server_ip : pkt.client_ip;
-    const uint16_t sport = fwd ? pkt.client_port : pkt.server_port;
-    const uint16_t dport = fwd ? pkt.server_port : pkt.client_port;
-    if (!ends_match(r, src, sport, dst, dport) && !(r.bidirectional && ends_match(r, dst, dport, src, sport)))
-        return false;
+    // The one-flag tests first: a transaction rule is tried on every PDU of its bucket, and
+    // `flow:to_client` alone turns away every request before its addresses are looked at.
     const FlowOpt& f = r.flow;
     if (f.to_server && dir != Direction::ToServer) return false;
     if (f.to_client && dir != Direction::ToClient) return false;
@@ -202,7 +197,13 @@ bool Detector::header_matches(const CompiledRule& c, const PacketView& pkt, Dire
     if (r.dsize && !r.dsize->matches(pkt.payload.size())) return false;
     if (r.tcp_flags && (pkt.ip_proto != ip_tcp || !tcp_flags_match(*r.tcp_flags, pkt.tcp_flags)))
         return false;
-    return true;
+    const bool fwd = dir == Direction::ToServer;
+    const auto& src = fwd ? pkt.client_ip : pkt.server_ip;
+    const auto& dst = fwd ? pkt.server_ip : pkt.client_ip;
+    const uint16_t sport = fwd ? pkt.client_port : pkt.server_port;
+    const uint16_t dport = fwd ? pkt.server_port : pkt.client_port;
+    return ends_match(r, src, sport, dst, dport) ||
+           (r.bidirectional && ends_match(r, dst, dport, src, sport));
 }
 
 bool Detector::state_matches(const CompiledRule& c, const FlowRuleState* flow) const
