@@ -135,6 +135,11 @@ JsonWriter& JsonWriter::value(bool v)
 
 JsonWriter& JsonWriter::value(std::string_view s)
 {
+    // Most strings (rule messages, categories, device names) need no escaping: one scan, then
+    // into the buffer like a name, instead of the worst-case sizing of the escaping path.
+    if (s.size() <= max_name &&
+        std::all_of(s.begin(), s.end(), [](char c) { return plain(static_cast<unsigned char>(c)); }))
+        return name(s);
     separator();
     out_ += '"';
     append_json_escaped(out_, s);

@@ -229,5 +229,28 @@ TEST(JsonWriter, Put16WritesEveryValue)
     }
 }
 
+TEST(JsonWriter, StringValuesOfEveryLengthAndByte)
+{
+    // Plain strings take the copy path, the rest the escaping one: the text is the same.
+    for (size_t n = 0; n <= 300; n += 7) {
+        for (const int odd : {-1, int{'"'}, int{'\\'}, 0x1f, 0x7f, 0xc3, 0xff}) {
+            std::string s(n, 'a');
+            for (size_t i = 0; i < n; ++i)
+                s[i] = static_cast<char>(' ' + 1 + i % 90);  // printable, no quote or backslash
+            for (char& c : s)
+                if (c == '"' || c == '\\') c = 'x';
+            if (odd >= 0 && n > 0) s[n / 2] = static_cast<char>(odd);
+            std::string expect = "[\"";
+            append_json_escaped(expect, s);
+            expect += "\",1]";
+            std::string out;
+            JsonWriter w{out};
+            w.begin_array().value(std::string_view{s}).value(1).end_array();
+            EXPECT_EQ(out, expect) << n << " " << odd;
+            EXPECT_TRUE(nlohmann::json::accept(out));
+        }
+    }
+}
+
 }  // namespace
 }  // namespace otsentry::dissect
