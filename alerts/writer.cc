@@ -144,6 +144,10 @@ Writer::Writer(WriterConfig cfg) : impl_(std::make_unique<Impl>())
     }
     if (w.cfg_.syslog) w.syslog_.emplace(*w.cfg_.syslog);
     w.next_prune_ = SteadyClock::now() + w.cfg_.prune_interval;
+    // Room for a batch in both vectors run() swaps, from the start: a record is moved once, into
+    // the queue, rather than again at each reallocation while the queue grows to its usual size
+    // (in a short replay, most records). Pages of the reserve that are never used take no memory.
+    w.queue_.reserve(w.wake_size());
 
     w.running_ = true;
     w.thread_ = std::thread([&w] { w.run(); });
@@ -276,6 +280,7 @@ std::optional<SteadyClock::time_point> Writer::Impl::next_tick(SteadyClock::time
 void Writer::Impl::run()
 {
     std::vector<Record> work;
+    work.reserve(wake_size());
     std::unique_lock lk(mu_);
     for (;;) {
         const auto pred = [&] { return stopping_ || !queue_.empty() || reopen_requested_; };
