@@ -3,8 +3,10 @@
 // so a parser may read a whole header and check `ok()` once.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -31,9 +33,7 @@ public:
     noexcept
     {
         if (!has(sizeof(T))) return fail<T>();
-        T v = 0;
-        for (size_t i = 0; i < sizeof(T); ++i)
-            v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        const T v = load<T>(std::endian::big);
         pos_ += sizeof(T);
         return v;
     }
@@ -43,9 +43,7 @@ public:
     noexcept
     {
         if (!has(sizeof(T))) return fail<T>();
-        T v = 0;
-        for (size_t i = sizeof(T); i-- > 0;)
-            v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        const T v = load<T>(std::endian::little);
         pos_ += sizeof(T);
         return v;
     }
@@ -79,6 +77,20 @@ public:
     }
 
 private:
+    // The value in the next sizeof(T) bytes (checked by the caller), stored in `order`: one load
+    // and, when the host's order differs, one byte swap, instead of a byte at a time.
+    template <typename T>
+    [[nodiscard]] T load(std::endian order) const noexcept
+    {
+        T v;
+        std::memcpy(&v, data_.data() + pos_, sizeof v);
+        if (order == std::endian::native) return v;
+        if constexpr (sizeof(T) == 2) return __builtin_bswap16(v);
+        if constexpr (sizeof(T) == 4) return __builtin_bswap32(v);
+        if constexpr (sizeof(T) == 8) return __builtin_bswap64(v);
+        return v;
+    }
+
     template <typename T>
     T fail() noexcept
     {

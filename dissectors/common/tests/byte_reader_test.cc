@@ -48,5 +48,36 @@ TEST(ByteReader, EmptyInput)
     EXPECT_FALSE(r.ok());
 }
 
+TEST(ByteReader, EveryWidthInBothOrdersAtEveryOffset)
+{
+    // Unaligned loads, every width: the same values as assembling the bytes one at a time.
+    constexpr uint8_t b[] = {0x81, 0x02, 0xf3, 0x04, 0x05, 0x96, 0x07, 0xe8, 0x09, 0x0a, 0xbb};
+    for (size_t at = 0; at < 3; ++at) {
+        const std::span<const uint8_t> in{b + at, sizeof b - at};
+        auto be = [&](size_t n) {
+            uint64_t v = 0;
+            for (size_t i = 0; i < n; ++i)
+                v = v << 8 | in[i];
+            return v;
+        };
+        auto le = [&](size_t n) {
+            uint64_t v = 0;
+            for (size_t i = n; i-- > 0;)
+                v = v << 8 | in[i];
+            return v;
+        };
+        EXPECT_EQ(ByteReader{in}.read_be<uint8_t>(), be(1));
+        EXPECT_EQ(ByteReader{in}.read_be<uint16_t>(), be(2));
+        EXPECT_EQ(ByteReader{in}.read_be<uint32_t>(), be(4));
+        EXPECT_EQ(ByteReader{in}.read_be<uint64_t>(), be(8));
+        EXPECT_EQ(ByteReader{in}.read_le<uint16_t>(), le(2));
+        EXPECT_EQ(ByteReader{in}.read_le<uint32_t>(), le(4));
+        EXPECT_EQ(ByteReader{in}.read_le<uint64_t>(), le(8));
+        ByteReader r{in.first(7)};
+        EXPECT_EQ(r.read_be<uint64_t>(), 0u);  // one byte short: no read at all
+        EXPECT_FALSE(r.ok());
+    }
+}
+
 }  // namespace
 }  // namespace otsentry::dissect
