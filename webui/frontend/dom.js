@@ -59,3 +59,22 @@ export function endpoint(ip, port) {
   const host = String(ip).includes(':') ? `[${ip}]` : String(ip);
   return port === undefined || port === null ? host : `${host}:${port}`;
 }
+
+// A table row that opens a detail row under it: returns {toggle, detailRow, open}. The toggle
+// button (▸/▾, aria-expanded) and open() show or hide the detail row; its one cell spanning
+// `colspan` columns is filled by fill(cell) the first time it opens.
+export function expander({rowClass, detailTestid, toggleTestid, colspan, label, fill}) {
+  const detailRow = h('tr', {class: rowClass, testid: detailTestid, hidden: true}, h('td', {colspan}));
+  const toggle = h('button', {type: 'button', class: 'btn small', testid: toggleTestid,
+                              'aria-expanded': 'false', 'aria-label': label}, '▸');
+  const open = () => {
+    const show = detailRow.hidden;
+    detailRow.hidden = !show;
+    toggle.setAttribute('aria-expanded', String(show));
+    toggle.textContent = show ? '▾' : '▸';
+    const cell = detailRow.firstChild;
+    if (show && !cell.firstChild) fill(cell);
+  };
+  toggle.addEventListener('click', open);
+  return {toggle, detailRow, open};
+}

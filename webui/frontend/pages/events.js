@@ -1,7 +1,7 @@
 // Events explorer: protocol events from /api/v1/events, filters in the URL
 // (#/events?proto=modbus&src=10.0.0.1&q=write), newest first, cursor pagination ("load more");
 // a row opens to show the decoded request/response of its EVE record.
-import {h, clear, fmtTime, endpoint} from '/static/dom.js';
+import {h, clear, fmtTime, endpoint, expander} from '/static/dom.js';
 import {t} from '/static/i18n.js';
 import {api, query} from '/static/api.js';
 import {transaction} from '/static/pages/detail.js';
@@ -86,23 +86,14 @@ export async function render(main, ctx) {
   }
 
   function rowFor(e) {
-    const detailRow = h('tr', {class: 'event-detail', testid: `event-detail-${e.id}`, hidden: true},
-                        h('td', {colspan: 7}));
-    const toggle = h('button', {type: 'button', class: 'btn small', testid: `event-toggle-${e.id}`,
-                                'aria-expanded': 'false', 'aria-label': t('events.expand')}, '▸');
-    const open = () => {
-      const show = detailRow.hidden;
-      detailRow.hidden = !show;
-      toggle.setAttribute('aria-expanded', String(show));
-      toggle.textContent = show ? '▾' : '▸';
-      const cell = detailRow.firstChild;
-      if (show && !cell.firstChild) {
-        cell.append(transaction(e.eve, e.app_proto),
-                    h('details', {}, h('summary', {}, t('detail.raw_eve')),
-                      h('pre', {class: 'mono raw', testid: `event-raw-${e.id}`}, JSON.stringify(e.eve, null, 2))));
-      }
-    };
-    toggle.addEventListener('click', open);
+    const {toggle, detailRow, open} = expander({
+      rowClass: 'event-detail', detailTestid: `event-detail-${e.id}`, toggleTestid: `event-toggle-${e.id}`,
+      colspan: 7, label: t('events.expand'),
+      fill: (cell) => cell.append(
+          transaction(e.eve, e.app_proto),
+          h('details', {}, h('summary', {}, t('detail.raw_eve')),
+            h('pre', {class: 'mono raw', testid: `event-raw-${e.id}`}, JSON.stringify(e.eve, null, 2)))),
+    });
     const tr = h('tr', {testid: 'event-row', 'data-id': String(e.id), class: 'clickable', onclick: (ev) => {
       if (ev.target.closest('a,button,input')) return;
       open();

@@ -3,7 +3,7 @@
 // reason; admins enable/disable rules, reload, and upload or delete rule files. A banner says
 // when and what loaded and whether changes wait for the next load. Rule and file text enters
 // the page through textContent only.
-import {h, clear, fmtTime} from '/static/dom.js';
+import {h, clear, fmtTime, expander} from '/static/dom.js';
 import {t} from '/static/i18n.js';
 import {api, query, ApiError} from '/static/api.js';
 import {fmtBytes} from '/static/pages/status.js';
@@ -150,26 +150,17 @@ export async function render(main, ctx) {
 
   function rowFor(r, i) {
     const key = r.sid !== null && r.sid !== undefined ? String(r.sid) : `none-${f.offset + i}`;
-    const detailRow = h('tr', {class: 'rule-detail', testid: `rule-detail-${key}`, hidden: true}, h('td', {colspan: 9}));
-    const toggle = h('button', {type: 'button', class: 'btn small', testid: `rule-toggle-${key}`,
-                                'aria-expanded': 'false', 'aria-label': t('rules.expand')}, '▸');
-    const open = () => {
-      const show = detailRow.hidden;
-      detailRow.hidden = !show;
-      toggle.setAttribute('aria-expanded', String(show));
-      toggle.textContent = show ? '▾' : '▸';
-      const cell = detailRow.firstChild;
-      if (show && !cell.firstChild) {
-        cell.append(...[
-            r.reason ? h('p', {class: `reason ${r.state === 'rejected' ? 'error' : ''}`, testid: `rule-reason-${key}`},
-                         h('strong', {}, `${t('rules.reason')}: `), r.reason) : null,
-            h('p', {class: 'muted small'}, t('rules.detail', {gid: r.gid ?? '', rev: r.rev ?? '', action: r.action || '',
-                                                              classtype: r.classtype || '—'})),
-            h('pre', {class: 'rule-text', testid: `rule-text-${key}`, 'aria-label': t('rules.text')}, r.text || ''),
-        ].filter(Boolean));
-      }
-    };
-    toggle.addEventListener('click', open);
+    const {toggle, detailRow, open} = expander({
+      rowClass: 'rule-detail', detailTestid: `rule-detail-${key}`, toggleTestid: `rule-toggle-${key}`,
+      colspan: 9, label: t('rules.expand'),
+      fill: (cell) => cell.append(...[
+        r.reason ? h('p', {class: `reason ${r.state === 'rejected' ? 'error' : ''}`, testid: `rule-reason-${key}`},
+                     h('strong', {}, `${t('rules.reason')}: `), r.reason) : null,
+        h('p', {class: 'muted small'}, t('rules.detail', {gid: r.gid ?? '', rev: r.rev ?? '', action: r.action || '',
+                                                          classtype: r.classtype || '—'})),
+        h('pre', {class: 'rule-text', testid: `rule-text-${key}`, 'aria-label': t('rules.text')}, r.text || ''),
+      ].filter(Boolean)),
+    });
     const waits = r.sid !== null && r.sid !== undefined && r.state !== 'rejected' &&
                   (r.enabled === false) !== (r.state === 'disabled');
     let enabledCell;
