@@ -19,6 +19,7 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t max_rule_file_bytes = 512 * 1024;
+constexpr size_t max_rule_files = 100;  // uploaded files kept in the store; each upload re-checks them all
 constexpr size_t max_text_filter = 200;
 constexpr int status_runs = 10;
 constexpr int throughput_points = 60;
@@ -284,6 +285,10 @@ Response Api::route_rules(const Request& request, std::string_view query,
             if (!it->is_boolean()) fail(422, "invalid_field", "dry_run must be true or false");
             dry_run = it->get<bool>();
         }
+        if (!alerts::find_rule_file(store, name) && alerts::list_rule_files(store).size() >= max_rule_files)
+            fail(409, "too_many_files",
+                 "the store holds " + std::to_string(max_rule_files) +
+                     " rule files already: delete one, or replace a file by uploading it under its name");
         auto check = check_upload(store, name, text);
         if (!check.errors.empty()) {
             const size_t bad = check.errors.size();

@@ -678,6 +678,30 @@ TEST_F(RulesApiTest, UploadsAreParsedAndRefusedWithEveryProblemByLine)
     EXPECT_EQ(audit_actions().front(), "rules.delete rules/files/site.rules ok");
 }
 
+TEST_F(RulesApiTest, UploadsStopAtOneHundredFilesButReplacingOneStillWorks)
+{
+    const auto admin = login("admin");
+    for (int i = 0; i < 100; ++i) {
+        alerts::RuleFile f;
+        f.name = "f" + std::to_string(i) + ".rules";
+        f.text = "alert tcp any any -> any 502 (msg:\"x\"; sid:" + std::to_string(9100000 + i) + ";)\n";
+        f.rules = 1;
+        f.uploaded_by = "admin";
+        alerts::save_rule_file(*store_, f, 1);
+    }
+    const std::string one = "alert tcp any any -> any 502 (msg:\"new\"; sid:9200000;)\n";
+    auto r = call("POST", "/api/v1/rules/files", upload("new.rules", one), &admin);
+    ASSERT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(code(r), "too_many_files");
+    EXPECT_FALSE(alerts::find_rule_file(*store_, "new.rules"));
+    // Replacing a stored file keeps the count.
+    r = call("POST", "/api/v1/rules/files", upload("f7.rules", one), &admin);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(alerts::list_rule_files(*store_).size(), 100u);
+    ASSERT_TRUE(alerts::find_rule_file(*store_, "f7.rules"));
+    EXPECT_EQ(alerts::find_rule_file(*store_, "f7.rules")->text, one);
+}
+
 TEST_F(RulesApiTest, ReloadReachesTheEngineWhenOneIsAttached)
 {
     const auto admin = login("admin");
