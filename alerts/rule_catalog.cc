@@ -73,6 +73,19 @@ RuleFile read_file(sqlite3_stmt* s, bool with_text)
 constexpr const char* file_columns =
     "SELECT name, text, length(CAST(text AS BLOB)), rules, uploaded_by, uploaded_us FROM rule_files";
 
+// Every stored rule file by name; with_text also reads the texts.
+std::vector<RuleFile> rule_files(const Store& store, bool with_text)
+{
+    sqlite3* db = require(store.handle(), store.path());
+    auto s = prepare(db, store.path(), std::string{file_columns} + " ORDER BY name");
+    std::vector<RuleFile> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
+        out.push_back(read_file(s.get(), with_text));
+    if (rc != SQLITE_DONE) fail(db, store.path(), with_text ? "read the rule files" : "list the rule files");
+    return out;
+}
+
 }  // namespace
 
 void save_rule_catalog(Store& store, const std::vector<CatalogRule>& rules, const RuleLoadInfo& info)
@@ -251,26 +264,12 @@ bool valid_rule_file_name(std::string_view name)
 
 std::vector<RuleFile> list_rule_files(const Store& store)
 {
-    sqlite3* db = require(store.handle(), store.path());
-    auto s = prepare(db, store.path(), std::string{file_columns} + " ORDER BY name");
-    std::vector<RuleFile> out;
-    int rc = 0;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
-        out.push_back(read_file(s.get(), false));
-    if (rc != SQLITE_DONE) fail(db, store.path(), "list the rule files");
-    return out;
+    return rule_files(store, false);
 }
 
 std::vector<RuleFile> load_rule_files(const Store& store)
 {
-    sqlite3* db = require(store.handle(), store.path());
-    auto s = prepare(db, store.path(), std::string{file_columns} + " ORDER BY name");
-    std::vector<RuleFile> out;
-    int rc = 0;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
-        out.push_back(read_file(s.get(), true));
-    if (rc != SQLITE_DONE) fail(db, store.path(), "read the rule files");
-    return out;
+    return rule_files(store, true);
 }
 
 std::optional<RuleFile> find_rule_file(const Store& store, std::string_view name)
